@@ -1,0 +1,32 @@
+package io.siamese.core;
+
+/**
+ * N-way K-shot classification accuracy over many episodes.
+ *
+ * @param ways classes per episode
+ * @param shots support examples per class
+ * @param episodes number of episodes
+ * @param accuracy mean over episodes of the fraction of queries classified right
+ * @param confidence95 half-width of the 95% confidence interval of {@code accuracy} (1.96 standard
+ *     errors of the per-episode accuracies)
+ */
+public record OneShotResult(int ways, int shots, int episodes, double accuracy, double confidence95) {
+
+  /** Accuracy expected by guessing: {@code 1 / ways}. */
+  public double chance() {
+    return 1.0 / ways;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%d-way %d-shot accuracy %.2f%% +/- %.2f%% (%d episodes, chance %.2f%%)",
+        ways,
+        shots,
+        100 * accuracy,
+        100 * confidence95,
+        episodes,
+        100 * chance());
+  }
+}

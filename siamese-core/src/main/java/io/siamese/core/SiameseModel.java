@@ -1,0 +1,537 @@
+package io.siamese.core;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import io.siamese.data.Episode;
+import io.siamese.data.EpisodeSampler;
+import io.siamese.data.ExampleShape;
+import io.siamese.data.LabeledDataset;
+import io.siamese.data.PairBatch;
+import io.siamese.data.PairSampler;
+import io.siamese.losses.Distance;
+import io.siamese.losses.PairLabelConvention;
+import io.siamese.losses.PairLoss;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Split;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A Siamese network: one encoder applied to both examples of a pair (the twins share one set of
+ * variables), trained with a {@link PairLoss}, and used to embed, compare and classify new
+ * examples.
+ *
+ * <pre>{@code
+ * try (SiameseModel model = SiameseModel.builder()
+ *     .encoder(EncoderSpec.conv4(ExampleShape.image(28, 28, 1), 64))
+ *     .loss(ContrastiveLoss.similarIsOne())
+ *     .optimizer(OptimizerSpec.adam(1e-3))
+ *     .seed(42)
+ *     .build()) {
+ *   model.fit(BalancedPairSampler.of(train, 7), config, new ConsoleProgressListener(System.out));
+ *   double d = model.distance(imageA, imageB);
+ * }
+ * }</pre>
+ *
+ * <p><b>Twins in one batch.</b> A training step stacks the left and right examples of its pairs
+ * into one batch of {@code 2 * B} examples, runs the encoder once and splits the embeddings: the
+ * weights are shared by construction, and one large convolution is faster than two small ones.
+ *
+ * <p><b>Ownership and threads.</b> The model owns its TensorFlow graph and session and releases
+ * them in {@link #close()}. No TensorFlow object crosses the API: it takes and returns Java
+ * arrays, which the caller owns. Embedding, comparison and evaluation are safe from many threads
+ * at once; {@code fit} calls are serialised. After {@code close()}, every method throws {@link
+ * IllegalStateException}.
+ */
+public final class SiameseModel implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(SiameseModel.class.getName());
+  /** Examples per session run when embedding; bounds the memory of one call. */
+  private static final int EMBED_CHUNK = 256;
+
+  private final EncoderSpec encoderSpec;
+  private final PairLoss loss;
+  private final OptimizerSpec optimizerSpec;
+  private final long seed;
+  private final int inputSize;
+
+  private final Graph graph;
+  private final Session session;
+  private final Placeholder<TFloat32> input;
+  private final Operand<TFloat32> embedding;
+  private final Placeholder<TFloat32> pairLabels;
+  private final Operand<TFloat32> lossValue;
+  private final Op trainStep;
+
+  /** Read: any use of the session. Write: close. */
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Lock trainLock = new ReentrantLock();
+  private boolean closed;
+
+  private SiameseModel(Builder b) {
+    this.encoderSpec = b.encoder;
+    this.loss = b.loss;
+    this.optimizerSpec = b.optimizer;
+    this.seed = b.seed;
+    this.inputSize = encoderSpec.inputShape().size();
+    Graph g = new Graph();
+    Session s = null;
+    try {
+      Ops tf = Ops.create(g);
+      EncoderGraph encoder = new EncoderGraph(tf, encoderSpec, seed);
+      long[] inputDims = new long[encoderSpec.inputShape().rank() + 1];
+      inputDims[0] = -1;
+      int[] dims = encoderSpec.inputShape().dims();
+      for (int i = 0; i < dims.length; i++) {
+        inputDims[i + 1] = dims[i];
+      }
+      this.input =
+          tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputDims)));
+      this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input));
+      this.pairLabels =
+          tf.withName("pair_labels")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+      Split<TFloat32> twins = tf.split(tf.constant(0), embedding, 2L);
+      this.lossValue =
+          tf.withName("loss").identity(loss.call(tf, twins.output().get(0), twins.output().get(1), pairLabels));
+      checkState(
+          lossValue.shape().numDimensions() == 0,
+          "the pair loss %s must reduce to a scalar for training, got shape %s",
+          loss,
+          lossValue.shape());
+      this.trainStep = optimizerSpec.create(g).minimize(lossValue, "train");
+      s = b.threads == null ? new Session(g) : new Session(g, b.threads);
+      s.initialize();
+      this.graph = g;
+      this.session = s;
+    } catch (RuntimeException e) {
+      if (s != null) {
+        s.close();
+      }
+      g.close();
+      throw e;
+    }
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () -> "built Siamese model: " + encoderSpec + ", loss " + loss + ", " + optimizerSpec);
+  }
+
+  /** A builder; the encoder and the loss must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The encoder's architecture. */
+  public EncoderSpec encoderSpec() {
+    return encoderSpec;
+  }
+
+  /** The training loss; its {@link PairLoss#distance()} is the distance of every comparison. */
+  public PairLoss loss() {
+    return loss;
+  }
+
+  /** Floats per embedding. */
+  public int embeddingSize() {
+    return encoderSpec.embeddingSize();
+  }
+
+  /**
+   * Trains on pairs from {@code sampler} as {@code config} says, reporting to the listeners.
+   *
+   * @return one result per epoch
+   * @throws IllegalArgumentException if the sampler's examples do not have the encoder's input shape
+   * @throws TrainingDivergedException if a batch loss is NaN or infinite
+   */
+  public TrainingHistory fit(PairSampler sampler, TrainingConfig config, TrainingListener... listeners) {
+    checkNotNull(sampler, "sampler");
+    checkNotNull(config, "config");
+    checkNotNull(listeners, "listeners");
+    List<TrainingListener> ls = List.of(listeners);
+    requireInputShape(sampler.dataset().shape(), "the training sampler's dataset");
+    config.validation().ifPresent(v -> requireInputShape(v.dataset().shape(), "the validation sampler's dataset"));
+    trainLock.lock();
+    try {
+      return withSession(() -> train(sampler, config, ls));
+    } finally {
+      trainLock.unlock();
+    }
+  }
+
+  private TrainingHistory train(PairSampler sampler, TrainingConfig config, List<TrainingListener> ls) {
+    ls.forEach(l -> l.onTrainingStart(config));
+    LabeledDataset data = sampler.dataset();
+    int b = config.batchSize();
+    float[] examples = new float[2 * b * inputSize];
+    float[] labels = new float[b];
+    PairLabelConvention convention = loss.labelConvention();
+    long start = System.nanoTime();
+    List<EpochResult> epochs = new ArrayList<>();
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      double lossSum = 0;
+      for (int step = 1; step <= config.stepsPerEpoch(); step++) {
+        PairBatch batch = sampler.next(b);
+        checkState(batch.size() == b, "sampler returned %s pairs, asked for %s", batch.size(), b);
+        data.gather(batch.leftIndices(), examples, 0);
+        data.gather(batch.rightIndices(), examples, b * inputSize);
+        for (int i = 0; i < b; i++) {
+          labels[i] = convention.encode(batch.isSame(i));
+        }
+        double batchLoss = runTrainStep(examples, 2 * b, labels);
+        if (!Double.isFinite(batchLoss)) {
+          throw new TrainingDivergedException(epoch, step, batchLoss);
+        }
+        lossSum += batchLoss;
+        BatchResult result =
+            new BatchResult(epoch, config.epochs(), step, config.stepsPerEpoch(), batchLoss, b, System.nanoTime() - start);
+        ls.forEach(l -> l.onBatchEnd(result));
+      }
+      Optional<PairMetrics> validation = Optional.empty();
+      if (config.validation().isPresent()) {
+        validation = Optional.of(scorePairs(config.validation().get(), config.validationPairs()));
+      }
+      EpochResult result =
+          new EpochResult(epoch, config.epochs(), lossSum / config.stepsPerEpoch(), validation, System.nanoTime() - start);
+      epochs.add(result);
+      ls.forEach(l -> l.onEpochEnd(result));
+    }
+    TrainingHistory history = new TrainingHistory(epochs);
+    ls.forEach(l -> l.onTrainingEnd(history));
+    return history;
+  }
+
+  private double runTrainStep(float[] examples, int count, float[] labels) {
+    try (TFloat32 x = tensorOf(examples, count);
+        TFloat32 y = TFloat32.tensorOf(Shape.of(labels.length), DataBuffers.of(labels, true, false));
+        Result r = session.runner().feed(input, x).feed(pairLabels, y).fetch(lossValue).addTarget(trainStep).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
+    }
+  }
+
+  /**
+   * The embeddings of a batch of examples.
+   *
+   * @param examples each of {@code encoderSpec().inputShape().size()} finite floats, row-major
+   *     (channels last); at least one
+   * @return one embedding of {@link #embeddingSize()} floats per example, owned by the caller
+   * @throws IllegalArgumentException naming the example with the wrong length or a non-finite value
+   */
+  public float[][] embed(float[][] examples) {
+    checkNotNull(examples, "examples");
+    checkArgument(examples.length > 0, "embed needs at least one example");
+    float[] flat = new float[examples.length * inputSize];
+    for (int i = 0; i < examples.length; i++) {
+      checkExample(examples[i], "example " + i);
+      System.arraycopy(examples[i], 0, flat, i * inputSize, inputSize);
+    }
+    return withSession(() -> embedFlat(flat, examples.length));
+  }
+
+  /** The embedding of one example; see {@link #embed(float[][])}. */
+  public float[] embed(float[] example) {
+    return embed(new float[][] {example})[0];
+  }
+
+  /**
+   * The embedding of every example of {@code data}, in order.
+   *
+   * @throws IllegalArgumentException if the dataset's shape is not the encoder's input shape
+   */
+  public float[][] embed(LabeledDataset data) {
+    checkNotNull(data, "data");
+    requireInputShape(data.shape(), "the dataset");
+    int[] all = new int[data.size()];
+    Arrays.setAll(all, i -> i);
+    float[] flat = new float[all.length * inputSize];
+    data.gather(all, flat);
+    return withSession(() -> embedFlat(flat, all.length));
+  }
+
+  /**
+   * The distance between the embeddings of two examples, in the loss's {@link Distance}: smaller
+   * means more alike.
+   */
+  public double distance(float[] a, float[] b) {
+    checkExample(a, "first example");
+    checkExample(b, "second example");
+    float[][] e = embed(new float[][] {a, b});
+    return loss.distance().between(e[0], e[1]);
+  }
+
+  /**
+   * A similarity in {@code (0, 1]}: {@code 1 / (1 + distance(a, b))}, 1 for identical embeddings.
+   */
+  public double similarity(float[] a, float[] b) {
+    return 1.0 / (1.0 + distance(a, b));
+  }
+
+  /**
+   * Whether two examples show one class: {@code distance(a, b) <= threshold}. Choose the threshold
+   * on held-out pairs, e.g. {@link PairMetrics#bestThreshold()} of {@link #evaluatePairs}.
+   */
+  public boolean isSame(float[] a, float[] b, double threshold) {
+    checkArgument(Double.isFinite(threshold) && threshold >= 0, "threshold must be finite and >= 0, got %s", threshold);
+    return distance(a, b) <= threshold;
+  }
+
+  /**
+   * Scores {@code pairs} pairs drawn from {@code sampler}: ROC AUC, the best threshold and its
+   * accuracy.
+   */
+  public PairMetrics evaluatePairs(PairSampler sampler, int pairs) {
+    checkNotNull(sampler, "sampler");
+    checkArgument(pairs >= 2, "pair evaluation needs at least 2 pairs, got %s", pairs);
+    requireInputShape(sampler.dataset().shape(), "the sampler's dataset");
+    return withSession(() -> scorePairs(sampler, pairs));
+  }
+
+  private PairMetrics scorePairs(PairSampler sampler, int pairs) {
+    PairBatch batch = sampler.next(pairs);
+    LabeledDataset data = sampler.dataset();
+    float[] flat = new float[2 * pairs * inputSize];
+    data.gather(batch.leftIndices(), flat, 0);
+    data.gather(batch.rightIndices(), flat, pairs * inputSize);
+    float[][] e = embedFlat(flat, 2 * pairs);
+    double[] distances = new double[pairs];
+    Distance distance = loss.distance();
+    for (int i = 0; i < pairs; i++) {
+      distances[i] = distance.between(e[i], e[pairs + i]);
+    }
+    return PairMetrics.of(distances, batch.sameFlags());
+  }
+
+  /**
+   * N-way K-shot accuracy over {@code count} episodes: each query is given the class of its
+   * nearest support example. Use episodes over classes never seen in training to measure one-shot
+   * generalisation.
+   */
+  public OneShotResult evaluateOneShot(EpisodeSampler episodes, int count) {
+    checkNotNull(episodes, "episodes");
+    checkArgument(count >= 2, "one-shot evaluation needs at least 2 episodes, got %s", count);
+    requireInputShape(episodes.dataset().shape(), "the episode sampler's dataset");
+    return withSession(() -> oneShot(episodes, count));
+  }
+
+  private OneShotResult oneShot(EpisodeSampler episodes, int count) {
+    LabeledDataset data = episodes.dataset();
+    Distance distance = loss.distance();
+    double[] accuracies = new double[count];
+    for (int ep = 0; ep < count; ep++) {
+      Episode episode = episodes.next();
+      int[] support = episode.support();
+      int[] supportLabels = episode.supportLabels();
+      int[] queries = episode.queries();
+      int[] queryLabels = episode.queryLabels();
+      float[] flat = new float[(support.length + queries.length) * inputSize];
+      data.gather(support, flat, 0);
+      data.gather(queries, flat, support.length * inputSize);
+      float[][] e = embedFlat(flat, support.length + queries.length);
+      int correct = 0;
+      for (int q = 0; q < queries.length; q++) {
+        float[] query = e[support.length + q];
+        int best = -1;
+        double bestDistance = Double.POSITIVE_INFINITY;
+        for (int s = 0; s < support.length; s++) {
+          double d = distance.between(query, e[s]);
+          if (d < bestDistance) {
+            bestDistance = d;
+            best = s;
+          }
+        }
+        if (best >= 0 && supportLabels[best] == queryLabels[q]) {
+          correct++;
+        }
+      }
+      accuracies[ep] = correct / (double) queries.length;
+    }
+    double mean = Arrays.stream(accuracies).average().orElse(0);
+    double var = 0;
+    for (double a : accuracies) {
+      var += (a - mean) * (a - mean);
+    }
+    double sd = Math.sqrt(var / (count - 1));
+    return new OneShotResult(
+        episodes.ways(), episodes.shots(), count, mean, 1.96 * sd / Math.sqrt(count));
+  }
+
+  /** Embeds {@code count} examples stored row-major in {@code flat}, in chunks. */
+  private float[][] embedFlat(float[] flat, int count) {
+    int e = embeddingSize();
+    float[][] out = new float[count][e];
+    float[] chunkOut = new float[Math.min(count, EMBED_CHUNK) * e];
+    for (int from = 0; from < count; from += EMBED_CHUNK) {
+      int n = Math.min(EMBED_CHUNK, count - from);
+      float[] chunk = from == 0 && n == count ? flat : Arrays.copyOfRange(flat, from * inputSize, (from + n) * inputSize);
+      try (TFloat32 x = tensorOf(chunk, n);
+          Result r = session.runner().feed(input, x).fetch(embedding).run()) {
+        TFloat32 y = (TFloat32) r.get(0);
+        y.copyTo(DataBuffers.of(chunkOut, false, false).narrow((long) n * e));
+      }
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(chunkOut, i * e, out[from + i], 0, e);
+      }
+    }
+    return out;
+  }
+
+  private TFloat32 tensorOf(float[] flat, int count) {
+    long[] dims = new long[encoderSpec.inputShape().rank() + 1];
+    dims[0] = count;
+    int[] d = encoderSpec.inputShape().dims();
+    for (int i = 0; i < d.length; i++) {
+      dims[i + 1] = d[i];
+    }
+    return TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(flat, true, false).narrow((long) count * inputSize));
+  }
+
+  private void checkExample(float[] example, String what) {
+    checkNotNull(example, "%s is null", what);
+    checkArgument(
+        example.length == inputSize,
+        "%s has %s floats; the encoder expects %s = %s",
+        what,
+        example.length,
+        encoderSpec.inputShape(),
+        inputSize);
+    for (int j = 0; j < example.length; j++) {
+      if (!Float.isFinite(example[j])) {
+        throw new IllegalArgumentException(what + " holds " + example[j] + " at position " + j + "; inputs must be finite");
+      }
+    }
+  }
+
+  private void requireInputShape(ExampleShape shape, String what) {
+    checkArgument(
+        shape.equals(encoderSpec.inputShape()),
+        "%s holds examples of shape %s, but the encoder expects %s",
+        what,
+        shape,
+        encoderSpec.inputShape());
+  }
+
+  private <T> T withSession(java.util.function.Supplier<T> work) {
+    lifecycle.readLock().lock();
+    try {
+      checkState(!closed, "this SiameseModel is closed");
+      return work.get();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    lifecycle.readLock().lock();
+    try {
+      return closed;
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Releases the graph and session; waits for calls in progress. Idempotent. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        session.close();
+      } finally {
+        graph.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  /** Collects the model's settings; {@link #build()} checks them and builds the graph. */
+  public static final class Builder {
+    private EncoderSpec encoder;
+    private PairLoss loss;
+    private OptimizerSpec optimizer;
+    private Long seedSet;
+    private long seed;
+    private ConfigProto threads;
+
+    private Builder() {}
+
+    /** The encoder both twins share. Required. */
+    public Builder encoder(EncoderSpec encoder) {
+      checkState(this.encoder == null, "encoder was already set to %s", this.encoder);
+      this.encoder = checkNotNull(encoder, "encoder");
+      return this;
+    }
+
+    /** The training loss. Required. */
+    public Builder loss(PairLoss loss) {
+      checkState(this.loss == null, "loss was already set to %s", this.loss);
+      this.loss = checkNotNull(loss, "loss");
+      return this;
+    }
+
+    /** The optimizer; Adam with learning rate 1e-3 if not set. */
+    public Builder optimizer(OptimizerSpec optimizer) {
+      checkState(this.optimizer == null, "optimizer was already set to %s", this.optimizer);
+      this.optimizer = checkNotNull(optimizer, "optimizer");
+      return this;
+    }
+
+    /** The seed of the initial weights; 0 if not set. Same seed, same initial weights. */
+    public Builder seed(long seed) {
+      checkState(seedSet == null, "seed was already set to %s", seedSet);
+      this.seedSet = seed;
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * TensorFlow's thread pools: {@code intraOp} threads inside one op (a convolution), {@code
+     * interOp} ops run at once. 0 lets TensorFlow choose (the default: one per core each).
+     */
+    public Builder threads(int intraOp, int interOp) {
+      checkState(threads == null, "threads were already set");
+      checkArgument(intraOp >= 0, "intraOp threads must be >= 0, got %s", intraOp);
+      checkArgument(interOp >= 0, "interOp threads must be >= 0, got %s", interOp);
+      this.threads =
+          ConfigProto.newBuilder()
+              .setIntraOpParallelismThreads(intraOp)
+              .setInterOpParallelismThreads(interOp)
+              .build();
+      return this;
+    }
+
+    /**
+     * Builds the graph and opens a session. The caller owns the model and must close it.
+     *
+     * @throws IllegalStateException if the encoder or the loss is missing
+     */
+    public SiameseModel build() {
+      checkState(encoder != null, "the encoder must be set");
+      checkState(loss != null, "the loss must be set");
+      if (optimizer == null) {
+        optimizer = OptimizerSpec.adam(1e-3);
+      }
+      return new SiameseModel(this);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.siamese.core;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import io.siamese.data.PairSampler;
+import java.util.Optional;
+
+/**
+ * How long and on what batches {@link SiameseModel#fit} trains: {@code epochs} of {@code
+ * stepsPerEpoch} steps of {@code batchSize} pairs each, and optionally a validation sampler whose
+ * pairs are scored after every epoch.
+ *
+ * <p>Immutable; build with {@link #builder()}.
+ */
+public final class TrainingConfig {
+  private final int epochs;
+  private final int stepsPerEpoch;
+  private final int batchSize;
+  private final PairSampler validation;
+  private final int validationPairs;
+
+  private TrainingConfig(Builder b) {
+    this.epochs = b.epochs;
+    this.stepsPerEpoch = b.stepsPerEpoch;
+    this.batchSize = b.batchSize;
+    this.validation = b.validation;
+    this.validationPairs = b.validationPairs;
+  }
+
+  /** A builder; epochs, steps per epoch and batch size must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Number of passes, {@code >= 1}. */
+  public int epochs() {
+    return epochs;
+  }
+
+  /** Optimizer steps per epoch, {@code >= 1}. */
+  public int stepsPerEpoch() {
+    return stepsPerEpoch;
+  }
+
+  /** Pairs per step, {@code >= 1}; each step runs {@code 2 * batchSize} examples through the encoder. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** The sampler of validation pairs, if any. */
+  public Optional<PairSampler> validation() {
+    return Optional.ofNullable(validation);
+  }
+
+  /** Number of validation pairs scored after each epoch; 0 without validation. */
+  public int validationPairs() {
+    return validationPairs;
+  }
+
+  /** Collects the settings; {@link #build()} checks them. */
+  public static final class Builder {
+    private int epochs;
+    private int stepsPerEpoch;
+    private int batchSize;
+    private PairSampler validation;
+    private int validationPairs;
+
+    private Builder() {}
+
+    /** Number of epochs, {@code >= 1}. */
+    public Builder epochs(int epochs) {
+      checkState(this.epochs == 0, "epochs was already set to %s", this.epochs);
+      checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
+      this.epochs = epochs;
+      return this;
+    }
+
+    /** Optimizer steps per epoch, {@code >= 1}. */
+    public Builder stepsPerEpoch(int steps) {
+      checkState(stepsPerEpoch == 0, "stepsPerEpoch was already set to %s", stepsPerEpoch);
+      checkArgument(steps >= 1, "stepsPerEpoch must be >= 1, got %s", steps);
+      this.stepsPerEpoch = steps;
+      return this;
+    }
+
+    /** Pairs per step, {@code >= 1}. */
+    public Builder batchSize(int pairs) {
+      checkState(batchSize == 0, "batchSize was already set to %s", batchSize);
+      checkArgument(pairs >= 1, "batchSize must be >= 1 pair, got %s", pairs);
+      this.batchSize = pairs;
+      return this;
+    }
+
+    /**
+     * Scores {@code pairs} pairs from {@code sampler} after every epoch (ROC AUC and accuracy).
+     * Use a sampler over held-out classes to watch generalisation.
+     */
+    public Builder validation(PairSampler sampler, int pairs) {
+      checkState(validation == null, "validation was already set");
+      checkArgument(sampler != null, "validation sampler must not be null");
+      checkArgument(pairs >= 2, "validation needs at least 2 pairs, got %s", pairs);
+      this.validation = sampler;
+      this.validationPairs = pairs;
+      return this;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalStateException if epochs, steps per epoch or batch size was not set
+     */
+    public TrainingConfig build() {
+      checkState(epochs > 0, "epochs must be set");
+      checkState(stepsPerEpoch > 0, "stepsPerEpoch must be set");
+      checkState(batchSize > 0, "batchSize must be set");
+      return new TrainingConfig(this);
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package io.siamese.losses;
+
+import java.util.Objects;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * The ready-made {@link Distance}s. Each has a finite gradient everywhere, including between
+ * identical embeddings, where a naive {@code sqrt} would give NaN in the backward pass.
+ */
+public final class Distances {
+  private Distances() {}
+
+  /** Euclidean distance {@code ||a - b||_2}, with its gradient masked to 0 at zero distance. */
+  public static final Distance EUCLIDEAN = new Euclidean(false);
+
+  /** Squared Euclidean distance {@code ||a - b||_2^2}. */
+  public static final Distance SQUARED_EUCLIDEAN = new Euclidean(true);
+
+  /**
+   * Cosine (angular) distance {@code max(1 - a.b / (||a|| ||b||), 0)}, in {@code [0, 2]}; the
+   * norms are floored at {@code 1e-12} so that a zero vector gives distance 1, not NaN.
+   */
+  public static final Distance COSINE = new Cosine();
+
+  /** Manhattan distance {@code sum_k |a_k - b_k|}. */
+  public static final Distance L1 = new Manhattan();
+
+  static <T extends TNumber> Operand<T> scalar(Ops tf, double value, Operand<T> like) {
+    return tf.dtypes.cast(tf.constant(value), like.type());
+  }
+
+  static void checkRank(Operand<?> x, int rank, String what) {
+    Shape s = x.shape();
+    if (!s.isUnknown() && s.numDimensions() != rank) {
+      throw new IllegalArgumentException(
+          what + " must have rank " + rank + ", got shape " + s);
+    }
+  }
+
+  static void checkSameEmbeddingSize(Operand<?> a, Operand<?> b) {
+    checkRank(a, 2, "embeddings a");
+    checkRank(b, 2, "embeddings b");
+    Shape sa = a.shape();
+    Shape sb = b.shape();
+    if (!sa.isUnknown() && !sb.isUnknown()) {
+      long ea = sa.get(1);
+      long eb = sb.get(1);
+      if (ea >= 0 && eb >= 0 && ea != eb) {
+        throw new IllegalArgumentException(
+            "embeddings differ in size: " + sa + " vs " + sb);
+      }
+    }
+  }
+
+  static void checkLengths(float[] a, float[] b) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    if (a.length != b.length) {
+      throw new IllegalArgumentException(
+          "vectors differ in length: " + a.length + " vs " + b.length);
+    }
+  }
+
+  /** {@code sqrt(x)} where {@code x > 0}, else 0, with a zero gradient there. */
+  static <T extends TNumber> Operand<T> safeSqrt(Ops tf, Operand<T> x) {
+    Operand<T> zeros = tf.zerosLike(x);
+    Operand<TBool> positive = tf.math.greater(x, zeros);
+    // sqrt sees 1 where x <= 0, so neither branch's gradient is infinite. (No OnesLike: TensorFlow's C API
+    // has no gradient registered for it.)
+    Operand<T> safe = tf.select(positive, x, Distances.scalar(tf, 1.0, x));
+    return tf.select(positive, tf.math.sqrt(safe), zeros);
+  }
+
+  private static final class Euclidean implements Distance {
+    private final boolean squared;
+
+    Euclidean(boolean squared) {
+      this.squared = squared;
+    }
+
+    @Override
+    public <T extends TNumber> Operand<T> rowwise(Ops tf, Operand<T> a, Operand<T> b) {
+      checkSameEmbeddingSize(a, b);
+      Operand<T> d2 = tf.reduceSum(tf.math.square(tf.math.sub(a, b)), tf.constant(1));
+      return squared ? d2 : safeSqrt(tf, d2);
+    }
+
+    @Override
+    public <T extends TNumber> Operand<T> pairwise(Ops tf, Operand<T> x) {
+      checkRank(x, 2, "embeddings");
+      Operand<T> sq = tf.reduceSum(tf.math.square(x), tf.constant(1));
+      Operand<T> dot = tf.linalg.matMul(x, x, org.tensorflow.op.linalg.MatMul.transposeB(true));
+      Operand<T> d2 =
+          tf.math.sub(
+              tf.math.add(tf.expandDims(sq, tf.constant(1)), tf.expandDims(sq, tf.constant(0))),
+              tf.math.mul(scalar(tf, 2.0, x), dot));
+      d2 = tf.math.maximum(d2, tf.zerosLike(d2));
+      d2 = tf.select(diagonal(tf, x), tf.zerosLike(d2), d2);
+      return squared ? d2 : safeSqrt(tf, d2);
+    }
+
+    @Override
+    public double between(float[] a, float[] b) {
+      checkLengths(a, b);
+      double s = 0;
+      for (int k = 0; k < a.length; k++) {
+        double d = (double) a[k] - b[k];
+        s += d * d;
+      }
+      return squared ? s : Math.sqrt(s);
+    }
+
+    @Override
+    public String name() {
+      return squared ? "squared_euclidean" : "euclidean";
+    }
+
+    @Override
+    public String toString() {
+      return name();
+    }
+  }
+
+  private static final class Cosine implements Distance {
+    @Override
+    public <T extends TNumber> Operand<T> rowwise(Ops tf, Operand<T> a, Operand<T> b) {
+      checkSameEmbeddingSize(a, b);
+      Operand<T> cos = tf.reduceSum(tf.math.mul(normalise(tf, a), normalise(tf, b)), tf.constant(1));
+      Operand<T> d = tf.math.sub(Distances.scalar(tf, 1.0, cos), cos);
+      return tf.math.maximum(d, tf.zerosLike(d));
+    }
+
+    @Override
+    public <T extends TNumber> Operand<T> pairwise(Ops tf, Operand<T> x) {
+      checkRank(x, 2, "embeddings");
+      Operand<T> n = normalise(tf, x);
+      Operand<T> cos = tf.linalg.matMul(n, n, org.tensorflow.op.linalg.MatMul.transposeB(true));
+      Operand<T> d = tf.math.sub(Distances.scalar(tf, 1.0, cos), cos);
+      d = tf.math.maximum(d, tf.zerosLike(d));
+      return tf.select(diagonal(tf, x), tf.zerosLike(d), d);
+    }
+
+    private static <T extends TNumber> Operand<T> normalise(Ops tf, Operand<T> x) {
+      Operand<T> sq = tf.reduceSum(tf.math.square(x), tf.constant(1), org.tensorflow.op.core.ReduceSum.keepDims(true));
+      return tf.math.mul(x, tf.math.rsqrt(tf.math.maximum(sq, scalar(tf, 1e-24, x))));
+    }
+
+    @Override
+    public double between(float[] a, float[] b) {
+      checkLengths(a, b);
+      double dot = 0;
+      double na = 0;
+      double nb = 0;
+      for (int k = 0; k < a.length; k++) {
+        dot += (double) a[k] * b[k];
+        na += (double) a[k] * a[k];
+        nb += (double) b[k] * b[k];
+      }
+      double cos = dot / (Math.max(Math.sqrt(na), 1e-12) * Math.max(Math.sqrt(nb), 1e-12));
+      return Math.max(1 - cos, 0);
+    }
+
+    @Override
+    public String name() {
+      return "cosine";
+    }
+
+    @Override
+    public String toString() {
+      return name();
+    }
+  }
+
+  private static final class Manhattan implements Distance {
+    @Override
+    public <T extends TNumber> Operand<T> rowwise(Ops tf, Operand<T> a, Operand<T> b) {
+      checkSameEmbeddingSize(a, b);
+      return tf.reduceSum(tf.math.abs(tf.math.sub(a, b)), tf.constant(1));
+    }
+
+    @Override
+    public <T extends TNumber> Operand<T> pairwise(Ops tf, Operand<T> x) {
+      checkRank(x, 2, "embeddings");
+      Operand<T> diff =
+          tf.math.sub(tf.expandDims(x, tf.constant(1)), tf.expandDims(x, tf.constant(0)));
+      return tf.reduceSum(tf.math.abs(diff), tf.constant(2));
+    }
+
+    @Override
+    public double between(float[] a, float[] b) {
+      checkLengths(a, b);
+      double s = 0;
+      for (int k = 0; k < a.length; k++) {
+        s += Math.abs((double) a[k] - b[k]);
+      }
+      return s;
+    }
+
+    @Override
+    public String name() {
+      return "l1";
+    }
+
+    @Override
+    public String toString() {
+      return name();
+    }
+  }
+
+  /** A {@code [B, B]} mask that is true on the diagonal. */
+  private static Operand<TBool> diagonal(Ops tf, Operand<?> x) {
+    Operand<TInt32> n = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
+    Operand<TInt32> idx = tf.range(tf.constant(0), n, tf.constant(1));
+    return tf.math.equal(tf.expandDims(idx, tf.constant(1)), tf.expandDims(idx, tf.constant(0)));
+  }
+}
