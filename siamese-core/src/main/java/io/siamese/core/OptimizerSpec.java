@@ -64,6 +64,23 @@ public final class OptimizerSpec {
     return learningRate;
   }
 
+  /** A one-line description that {@link #parse} reads back, e.g. {@code adam 0.001 0.0}. */
+  String describe() {
+    return kind.name().toLowerCase(java.util.Locale.ROOT) + " " + learningRate + " " + momentum;
+  }
+
+  static OptimizerSpec parse(String description) {
+    String[] parts = description.trim().split(" ");
+    checkArgument(parts.length == 3, "bad optimizer description '%s'", description);
+    Kind kind;
+    try {
+      kind = Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown optimizer '" + parts[0] + "'", e);
+    }
+    return new OptimizerSpec(kind, Float.parseFloat(parts[1]), Float.parseFloat(parts[2]));
+  }
+
   Optimizer create(Graph graph) {
     switch (kind) {
       case ADAM:

@@ -3,8 +3,11 @@ package io.siamese.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -22,6 +25,7 @@ public final class PairMetrics {
   private final double bestAccuracy;
   private final double[] sortedDistances;
   private final boolean[] sortedSame;
+  private final double[] equalError;
 
   private PairMetrics(double[] distances, boolean[] same) {
     this.size = distances.length;
@@ -43,6 +47,7 @@ public final class PairMetrics {
     double[] best = computeBestThreshold();
     this.bestThreshold = best[0];
     this.bestAccuracy = best[1];
+    this.equalError = computeEqualError();
   }
 
   /**
@@ -109,14 +114,108 @@ public final class PairMetrics {
 
   /** Fraction of pairs classified right when "same" means {@code distance <= threshold}. */
   public double accuracyAt(double threshold) {
+    return at(threshold).accuracy();
+  }
+
+  /**
+   * The decisions at {@code threshold}: counts, precision, recall, F1, false accept and false
+   * reject rates.
+   */
+  public Confusion at(double threshold) {
     checkArgument(!Double.isNaN(threshold), "threshold must not be NaN");
-    int correct = 0;
-    for (int k = 0; k < size; k++) {
-      if ((sortedDistances[k] <= threshold) == sortedSame[k]) {
-        correct++;
+    int tp = 0;
+    int fp = 0;
+    for (int k = 0; k < size && sortedDistances[k] <= threshold; k++) {
+      if (sortedSame[k]) {
+        tp++;
+      } else {
+        fp++;
       }
     }
-    return correct / (double) size;
+    int negatives = size - positives;
+    return new Confusion(threshold, tp, fp, negatives - fp, positives - tp);
+  }
+
+  /**
+   * The ROC curve, from (0, 0) to (1, 1): one point per distinct distance, whose threshold is that
+   * distance, after a first point below every distance.
+   */
+  public List<RocPoint> rocCurve() {
+    List<RocPoint> points = new ArrayList<>();
+    int negatives = size - positives;
+    points.add(new RocPoint(Math.nextDown(sortedDistances[0]), 0, 0));
+    int tp = 0;
+    int fp = 0;
+    int k = 0;
+    while (k < size) {
+      double d = sortedDistances[k];
+      while (k < size && sortedDistances[k] == d) {
+        if (sortedSame[k]) {
+          tp++;
+        } else {
+          fp++;
+        }
+        k++;
+      }
+      points.add(new RocPoint(d, fp / (double) negatives, tp / (double) positives));
+    }
+    return Collections.unmodifiableList(points);
+  }
+
+  /**
+   * The equal error rate: the error where the false accept rate and the false reject rate meet,
+   * taken as their mean at the threshold where they are closest. Lower is better; 0.5 is chance.
+   */
+  public double equalErrorRate() {
+    return equalError[1];
+  }
+
+  /** The threshold at which {@link #equalErrorRate()} is reached. */
+  public double equalErrorThreshold() {
+    return equalError[0];
+  }
+
+  /**
+   * The largest threshold whose false accept rate on these pairs is at most {@code
+   * targetFalseAcceptRate}: the operating point of a verifier that may let through, say, 1% of
+   * impostors ({@code 0.01}). Below every distance if even the closest different-class pair
+   * would exceed the target.
+   *
+   * @param targetFalseAcceptRate in [0, 1]
+   */
+  public double thresholdAtFalseAcceptRate(double targetFalseAcceptRate) {
+    checkArgument(
+        targetFalseAcceptRate >= 0 && targetFalseAcceptRate <= 1,
+        "target false accept rate must be in [0, 1], got %s",
+        targetFalseAcceptRate);
+    List<RocPoint> curve = rocCurve();
+    double threshold = curve.get(0).threshold();
+    for (RocPoint p : curve) {
+      if (p.falsePositiveRate() <= targetFalseAcceptRate) {
+        threshold = p.threshold();
+      } else {
+        break;
+      }
+    }
+    return threshold;
+  }
+
+  private double[] computeEqualError() {
+    // |FAR - FRR| compared in integers over the common denominator N * P, so that exact ties are
+    // ties and the first (lowest) threshold wins them.
+    long negatives = size - positives;
+    long bestGap = Long.MAX_VALUE;
+    double[] best = null;
+    for (RocPoint p : rocCurve()) {
+      long fp = Math.round(p.falsePositiveRate() * negatives);
+      long fn = positives - Math.round(p.truePositiveRate() * positives);
+      long gap = Math.abs(fp * positives - fn * negatives);
+      if (gap < bestGap) {
+        bestGap = gap;
+        best = new double[] {p.threshold(), (fp / (double) negatives + fn / (double) positives) / 2};
+      }
+    }
+    return best;
   }
 
   private double computeAuc() {

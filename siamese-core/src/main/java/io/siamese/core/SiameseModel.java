@@ -13,7 +13,16 @@ import io.siamese.data.PairSampler;
 import io.siamese.losses.Distance;
 import io.siamese.losses.PairLabelConvention;
 import io.siamese.losses.PairLoss;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +30,10 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Output;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Signature;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -64,6 +77,8 @@ public final class SiameseModel implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SiameseModel.class.getName());
   /** Examples per session run when embedding; bounds the memory of one call. */
   private static final int EMBED_CHUNK = 256;
+  private static final String CONFIG_FILE = "model.properties";
+  private static final String WEIGHTS_FILE = "weights.bin";
 
   private final EncoderSpec encoderSpec;
   private final PairLoss loss;
@@ -78,6 +93,8 @@ public final class SiameseModel implements AutoCloseable {
   private final Placeholder<TFloat32> pairLabels;
   private final Operand<TFloat32> lossValue;
   private final Op trainStep;
+  /** Every variable of the graph (encoder and optimizer state), sorted by name, with its restore ops. */
+  private final List<VariableSlot> variables = new ArrayList<>();
 
   /** Read: any use of the session. Write: close. */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -116,6 +133,7 @@ public final class SiameseModel implements AutoCloseable {
           loss,
           lossValue.shape());
       this.trainStep = optimizerSpec.create(g).minimize(lossValue, "train");
+      collectVariables(g, tf);
       s = b.threads == null ? new Session(g) : new Session(g, b.threads);
       s.initialize();
       this.graph = g;
@@ -130,6 +148,184 @@ public final class SiameseModel implements AutoCloseable {
     LOG.log(
         System.Logger.Level.DEBUG,
         () -> "built Siamese model: " + encoderSpec + ", loss " + loss + ", " + optimizerSpec);
+  }
+
+  /** A variable, and the placeholder and assign op that restore it. */
+  private record VariableSlot(String name, Output<TFloat32> value, Placeholder<TFloat32> feed, Op assign) {}
+
+  @SuppressWarnings("unchecked")
+  private void collectVariables(Graph g, Ops tf) {
+    List<GraphOperation> ops = new ArrayList<>();
+    g.operations().forEachRemaining(op -> {
+      if (op.type().equals("VariableV2")) {
+        ops.add(op);
+      }
+    });
+    ops.sort(java.util.Comparator.comparing(GraphOperation::name));
+    for (GraphOperation op : ops) {
+      Output<?> out = op.output(0);
+      checkState(
+          out.type() == TFloat32.class,
+          "variable %s has type %s; only float32 variables can be saved",
+          op.name(),
+          out.dataType());
+      Output<TFloat32> value = (Output<TFloat32>) out;
+      Placeholder<TFloat32> feed =
+          tf.withName("restore_" + op.name()).placeholder(TFloat32.class, Placeholder.shape(value.shape()));
+      Op assign = tf.withName("assign_" + op.name()).assign(value, feed);
+      variables.add(new VariableSlot(op.name(), value, feed, assign));
+    }
+  }
+
+  /** The values of every variable, in one session run. */
+  private List<WeightsFile.Entry> readVariables() {
+    Session.Runner runner = session.runner();
+    for (VariableSlot v : variables) {
+      runner.fetch(v.value());
+    }
+    List<WeightsFile.Entry> entries = new ArrayList<>();
+    try (Result r = runner.run()) {
+      for (int i = 0; i < variables.size(); i++) {
+        TFloat32 t = (TFloat32) r.get(i);
+        float[] values = new float[(int) t.shape().size()];
+        t.copyTo(DataBuffers.of(values, false, false));
+        entries.add(new WeightsFile.Entry(variables.get(i).name(), t.shape().asArray(), values));
+      }
+    }
+    return entries;
+  }
+
+  /** Sets every variable, in one session run; checks names and shapes first. */
+  private void writeVariables(List<WeightsFile.Entry> entries, String source) {
+    Map<String, WeightsFile.Entry> byName = new HashMap<>();
+    for (WeightsFile.Entry e : entries) {
+      byName.put(e.name(), e);
+    }
+    List<TFloat32> tensors = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      for (VariableSlot v : variables) {
+        WeightsFile.Entry e = byName.remove(v.name());
+        checkArgument(e != null, "%s has no value for variable %s of this model", source, v.name());
+        checkArgument(
+            Shape.of(e.shape()).equals(v.value().shape()),
+            "%s holds variable %s of shape %s, but this model's is %s",
+            source,
+            v.name(),
+            Shape.of(e.shape()),
+            v.value().shape());
+        TFloat32 t = TFloat32.tensorOf(Shape.of(e.shape()), DataBuffers.of(e.values(), true, false));
+        tensors.add(t);
+        runner.feed(v.feed(), t).addTarget(v.assign());
+      }
+      checkArgument(byName.isEmpty(), "%s holds variables this model does not have: %s", source, byName.keySet());
+      runner.run().close();
+    } finally {
+      tensors.forEach(TFloat32::close);
+    }
+  }
+
+  /**
+   * Saves the weights (with the optimizer's state) and the configuration that rebuilds this model
+   * into {@code directory}, replacing what a previous save put there.
+   *
+   * <p>Crash-safe: the new copy is written and synced beside the old one, and an atomic rename of
+   * a one-line pointer file makes it current; a process killed at any moment leaves the previous
+   * copy or the new one loadable, never neither. Waits for a running {@code fit} to finish, unless
+   * called from its listener.
+   *
+   * @throws UncheckedIOException if the directory cannot be written
+   */
+  public void save(Path directory) {
+    checkNotNull(directory, "directory");
+    trainLock.lock();
+    try {
+      withSession(
+          () -> {
+            List<WeightsFile.Entry> weights = readVariables();
+            String config = new ModelDescription(encoderSpec, loss, optimizerSpec, seed).write();
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put(CONFIG_FILE, config.getBytes(StandardCharsets.UTF_8));
+            files.put(WEIGHTS_FILE, WeightsFile.write(weights));
+            try {
+              new SnapshotDirectory(directory).write(files);
+            } catch (IOException e) {
+              throw new UncheckedIOException("could not save the model to " + directory + ": " + e.getMessage(), e);
+            }
+            return null;
+          });
+    } finally {
+      trainLock.unlock();
+    }
+  }
+
+  /**
+   * Loads a model saved by {@link #save}. Its loss must be one this library can rebuild from its
+   * description ({@link io.siamese.losses.ContrastiveLoss}); for a custom loss use {@link
+   * #load(Path, PairLoss)}. The caller owns the model and must close it.
+   *
+   * @throws IllegalArgumentException naming the file if nothing is saved there, or a file is
+   *     truncated, corrupted or from an incompatible model
+   * @throws UncheckedIOException if the files cannot be read
+   */
+  public static SiameseModel load(Path directory) {
+    return load(directory, null);
+  }
+
+  /**
+   * Loads a model saved by {@link #save}, training it with {@code loss} from now on; {@code loss}
+   * may be null to rebuild the saved one.
+   */
+  public static SiameseModel load(Path directory, PairLoss loss) {
+    checkNotNull(directory, "directory");
+    SnapshotDirectory snapshots = new SnapshotDirectory(directory);
+    Map<String, byte[]> files;
+    try {
+      files = snapshots.read(CONFIG_FILE, WEIGHTS_FILE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the model at " + directory + ": " + e.getMessage(), e);
+    }
+    String configSource = directory.resolve(CONFIG_FILE).toString();
+    ModelDescription d = ModelDescription.read(new String(files.get(CONFIG_FILE), StandardCharsets.UTF_8), configSource);
+    List<WeightsFile.Entry> weights = WeightsFile.read(files.get(WEIGHTS_FILE), directory.resolve(WEIGHTS_FILE).toString());
+    PairLoss chosen = loss != null ? loss : d.loss.orElseThrow(() -> new IllegalArgumentException(
+        directory + " was trained with a custom loss (" + d.lossDescription + "); pass it to load(directory, loss)"));
+    SiameseModel model =
+        builder().encoder(d.encoder).loss(chosen).optimizer(d.optimizer).seed(d.seed).build();
+    try {
+      model.writeVariables(weights, directory.resolve(WEIGHTS_FILE).toString());
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return model;
+  }
+
+  /**
+   * Exports the encoder as a TensorFlow SavedModel into {@code directory}, which must not exist:
+   * tag {@code serve}, signature {@code serving_default} with input {@code input} (float32, shape
+   * {@code [-1, inputShape...]}, channels last) and output {@code embedding} (float32, {@code [-1,
+   * embeddingSize]}). Any TensorFlow runtime can load it. Written to a sibling folder first and
+   * renamed into place, so a crash never leaves a half-written export under {@code directory}.
+   */
+  public void exportSavedModel(Path directory) {
+    checkNotNull(directory, "directory");
+    checkArgument(!Files.exists(directory), "%s already exists; export into a new directory", directory);
+    withSession(
+        () -> {
+          Path parent = directory.toAbsolutePath().getParent();
+          Path tmp = parent.resolve(directory.getFileName() + ".tmp-" + java.util.UUID.randomUUID());
+          try {
+            Files.createDirectories(parent);
+            Signature signature =
+                Signature.builder(Signature.DEFAULT_KEY).input("input", input).output("embedding", embedding).build();
+            SavedModelBundle.exporter(tmp.toString()).withSession(session).withSignature(signature).export();
+            Files.move(tmp, directory, StandardCopyOption.ATOMIC_MOVE);
+          } catch (IOException e) {
+            throw new UncheckedIOException("could not export the encoder to " + directory + ": " + e.getMessage(), e);
+          }
+          return null;
+        });
   }
 
   /** A builder; the encoder and the loss must be set. */
@@ -288,6 +484,15 @@ public final class SiameseModel implements AutoCloseable {
   public boolean isSame(float[] a, float[] b, double threshold) {
     checkArgument(Double.isFinite(threshold) && threshold >= 0, "threshold must be finite and >= 0, got %s", threshold);
     return distance(a, b) <= threshold;
+  }
+
+  /**
+   * A classifier to which examples of new classes can be enrolled at any time, answering the class
+   * of the nearest enrolled example, or unknown when its distance exceeds {@code unknownThreshold}.
+   * Choose the threshold on held-out pairs, e.g. {@link PairMetrics#thresholdAtFalseAcceptRate}.
+   */
+  public <L> OneShotClassifier<L> oneShotClassifier(double unknownThreshold) {
+    return withSession(() -> new OneShotClassifier<>(this, unknownThreshold));
   }
 
   /**

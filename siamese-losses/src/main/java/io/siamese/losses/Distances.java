@@ -30,6 +30,23 @@ public final class Distances {
   /** Manhattan distance {@code sum_k |a_k - b_k|}. */
   public static final Distance L1 = new Manhattan();
 
+  /**
+   * The ready-made distance with this {@link Distance#name()}: {@code euclidean}, {@code
+   * squared_euclidean}, {@code cosine} or {@code l1}.
+   *
+   * @throws IllegalArgumentException for any other name
+   */
+  public static Distance byName(String name) {
+    Objects.requireNonNull(name, "name");
+    for (Distance d : new Distance[] {EUCLIDEAN, SQUARED_EUCLIDEAN, COSINE, L1}) {
+      if (d.name().equals(name)) {
+        return d;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown distance '" + name + "'; known: euclidean, squared_euclidean, cosine, l1");
+  }
+
   static <T extends TNumber> Operand<T> scalar(Ops tf, double value, Operand<T> like) {
     return tf.dtypes.cast(tf.constant(value), like.type());
   }

@@ -1,0 +1,184 @@
+package io.siamese.core;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import io.siamese.data.ExampleShape;
+import io.siamese.losses.ContrastiveLoss;
+import io.siamese.losses.Distances;
+import io.siamese.losses.PairLabelConvention;
+import io.siamese.losses.PairLoss;
+import io.siamese.losses.Reduction;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The configuration that rebuilds a model, as a small text file ({@code model.properties}): the
+ * encoder's layers, the loss, the optimizer and the seed. Text, so that a person can read what a
+ * saved model is.
+ */
+final class ModelDescription {
+  static final String FORMAT = "siamese-model/1";
+
+  final EncoderSpec encoder;
+  /** Empty for a loss this codec does not know; the caller must then supply it. */
+  final Optional<PairLoss> loss;
+  final String lossDescription;
+  final OptimizerSpec optimizer;
+  final long seed;
+
+  ModelDescription(EncoderSpec encoder, PairLoss loss, OptimizerSpec optimizer, long seed) {
+    this(encoder, Optional.of(loss), loss.toString(), optimizer, seed);
+  }
+
+  private ModelDescription(
+      EncoderSpec encoder,
+      Optional<PairLoss> loss,
+      String lossDescription,
+      OptimizerSpec optimizer,
+      long seed) {
+    this.encoder = encoder;
+    this.loss = loss;
+    this.lossDescription = lossDescription;
+    this.optimizer = optimizer;
+    this.seed = seed;
+  }
+
+  String write() {
+    Properties p = new Properties();
+    p.setProperty("format", FORMAT);
+    p.setProperty("input", shape(encoder.inputShape()));
+    for (int i = 0; i < encoder.layers().size(); i++) {
+      p.setProperty("layer." + i, layer(encoder.layers().get(i)));
+    }
+    p.setProperty("loss", loss(loss.orElseThrow()));
+    p.setProperty("loss.description", lossDescription);
+    p.setProperty("optimizer", optimizer.describe());
+    p.setProperty("seed", Long.toString(seed));
+    StringWriter w = new StringWriter();
+    try {
+      p.store(w, "siamese-java model configuration");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return w.toString();
+  }
+
+  /**
+   * Parses what {@link #write()} wrote.
+   *
+   * @param source names the file in error messages
+   * @throws IllegalArgumentException naming the file and the bad entry
+   */
+  static ModelDescription read(String text, String source) {
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(text));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + " is not a model configuration: " + e.getMessage(), e);
+    }
+    try {
+      checkArgument(FORMAT.equals(p.getProperty("format")), "format is %s, expected %s", p.getProperty("format"), FORMAT);
+      EncoderSpec.Builder b = EncoderSpec.builder(parseShape(required(p, "input")));
+      for (int i = 0; p.getProperty("layer." + i) != null; i++) {
+        b.add(parseLayer(p.getProperty("layer." + i)));
+      }
+      Optional<PairLoss> loss = parseLoss(required(p, "loss"));
+      return new ModelDescription(
+          b.build(),
+          loss,
+          p.getProperty("loss.description", ""),
+          OptimizerSpec.parse(required(p, "optimizer")),
+          Long.parseLong(required(p, "seed")));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(source + " holds a bad model configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static String required(Properties p, String key) {
+    String v = p.getProperty(key);
+    checkArgument(v != null, "missing entry '%s'", key);
+    return v;
+  }
+
+  private static String shape(ExampleShape s) {
+    return s.isImage() ? s.toString() : "vector " + s.size();
+  }
+
+  private static ExampleShape parseShape(String s) {
+    if (s.startsWith("vector ")) {
+      return ExampleShape.vector(Integer.parseInt(s.substring(7).trim()));
+    }
+    String[] d = s.split("x");
+    checkArgument(d.length == 3, "bad shape '%s'", s);
+    return ExampleShape.image(Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]));
+  }
+
+  private static String layer(LayerSpec l) {
+    if (l instanceof Conv2dLayer c) {
+      return "conv2d " + c.filters() + " " + c.kernel() + " " + c.stride() + " " + c.padding();
+    } else if (l instanceof MaxPoolLayer m) {
+      return "maxpool " + m.size() + " " + m.stride();
+    } else if (l instanceof FlattenLayer) {
+      return "flatten";
+    } else if (l instanceof DenseLayer d) {
+      return "dense " + d.units();
+    } else if (l instanceof ActivationLayer a) {
+      return "activation " + a.activation();
+    }
+    throw new IllegalStateException("no description for layer " + l);
+  }
+
+  private static LayerSpec parseLayer(String s) {
+    String[] t = s.trim().split(" ");
+    switch (t[0]) {
+      case "conv2d":
+        checkArgument(t.length == 5, "bad conv2d '%s'", s);
+        return new Conv2dLayer(
+            Integer.parseInt(t[1]), Integer.parseInt(t[2]), Integer.parseInt(t[3]), Padding.valueOf(t[4]));
+      case "maxpool":
+        checkArgument(t.length == 3, "bad maxpool '%s'", s);
+        return new MaxPoolLayer(Integer.parseInt(t[1]), Integer.parseInt(t[2]));
+      case "flatten":
+        return new FlattenLayer();
+      case "dense":
+        checkArgument(t.length == 2, "bad dense '%s'", s);
+        return new DenseLayer(Integer.parseInt(t[1]));
+      case "activation":
+        checkArgument(t.length == 2, "bad activation '%s'", s);
+        return new ActivationLayer(Activation.valueOf(t[1]));
+      default:
+        throw new IllegalArgumentException("unknown layer '" + s + "'");
+    }
+  }
+
+  private static String loss(PairLoss loss) {
+    if (loss instanceof ContrastiveLoss c) {
+      return String.format(
+          Locale.ROOT,
+          "contrastive %s %s %s %s",
+          c.labelConvention(),
+          Double.toString(c.margin()),
+          c.distance().name(),
+          c.reduction());
+    }
+    return "custom";
+  }
+
+  private static Optional<PairLoss> parseLoss(String s) {
+    String[] t = s.trim().split(" ");
+    if (t[0].equals("custom")) {
+      return Optional.empty();
+    }
+    checkArgument(t[0].equals("contrastive") && t.length == 5, "unknown loss '%s'", s);
+    return Optional.of(
+        ContrastiveLoss.builder(PairLabelConvention.valueOf(t[1]))
+            .margin(Double.parseDouble(t[2]))
+            .distance(Distances.byName(t[3]))
+            .reduction(Reduction.valueOf(t[4]))
+            .build());
+  }
+}
