@@ -2,51 +2,61 @@ package io.siamese.core;
 
 import io.siamese.data.ExampleShape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.framework.initializers.Glorot;
 import org.tensorflow.framework.initializers.He;
 import org.tensorflow.framework.initializers.VarianceScaling;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.types.TFloat32;
 
 /**
  * The variables of one encoder in one graph, and the ops that apply it to an input.
  *
  * <p>The variables are created once, in the constructor; {@link #apply} may then be called on any
- * number of inputs and always reuses them, which is what makes twins share weights.
+ * number of inputs, in training or inference mode, and always reuses them: that is what makes
+ * twins, and the training and inference paths, share weights.
  */
 final class EncoderGraph {
   private final EncoderSpec spec;
-  /** Per layer: its weights and bias, or nulls for layers without variables. */
-  private final List<Variable<TFloat32>> weights = new ArrayList<>();
-  private final List<Variable<TFloat32>> biases = new ArrayList<>();
+  private final long seed;
+  /** Per layer: its variables by role ("kernel", "bias", "gamma", ...). */
+  private final List<Map<String, Variable<TFloat32>>> variables = new ArrayList<>();
 
   EncoderGraph(Ops tf, EncoderSpec spec, long seed) {
     this.spec = spec;
-    Ops init = tf.withInitScope();
+    this.seed = seed;
     ExampleShape in = spec.inputShape();
     for (int i = 0; i < spec.layers().size(); i++) {
       LayerSpec layer = spec.layers().get(i);
+      Map<String, Variable<TFloat32>> vars = new HashMap<>();
       // A seed per layer, so that inserting a layer leaves the others' draws as they were.
-      long layerSeed = seed * 1_000_003L + i;
-      // Flat names: the framework's optimizers derive slot names from them and reject '/'.
-      String name = "encoder_layer" + i;
+      VariableFactory f = new VariableFactory(tf, "encoder_layer" + i, seed * 1_000_003L + 17L * i);
       if (layer instanceof Conv2dLayer conv) {
-        long[] dims = {conv.kernel(), conv.kernel(), in.channels(), conv.filters()};
-        He<TFloat32> he = new He<>(VarianceScaling.Distribution.TRUNCATED_NORMAL, layerSeed);
-        weights.add(tf.withName(name + "_kernel").variable(he.call(init, init.constant(dims), TFloat32.class)));
-        biases.add(tf.withName(name + "_bias").variable(init.zeros(init.constant(new long[] {conv.filters()}), TFloat32.class)));
+        vars.put("kernel", f.he("kernel", conv.kernel(), conv.kernel(), in.channels(), conv.filters()));
+        vars.put("bias", f.constant("bias", 0f, conv.filters()));
       } else if (layer instanceof DenseLayer dense) {
-        long[] dims = {in.size(), dense.units()};
-        Glorot<TFloat32> glorot = new Glorot<>(VarianceScaling.Distribution.UNIFORM, layerSeed);
-        weights.add(tf.withName(name + "_kernel").variable(glorot.call(init, init.constant(dims), TFloat32.class)));
-        biases.add(tf.withName(name + "_bias").variable(init.zeros(init.constant(new long[] {dense.units()}), TFloat32.class)));
-      } else {
-        weights.add(null);
-        biases.add(null);
+        vars.put("kernel", f.glorot("kernel", in.size(), dense.units()));
+        vars.put("bias", f.constant("bias", 0f, dense.units()));
+      } else if (layer instanceof BatchNormLayer) {
+        f.batchNorm(vars, "", in.dim(in.rank() - 1));
+      } else if (layer instanceof ResidualBlockLayer res) {
+        vars.put("conv1", f.he("conv1", 3, 3, in.channels(), res.filters()));
+        f.batchNorm(vars, "bn1_", res.filters());
+        vars.put("conv2", f.he("conv2", 3, 3, res.filters(), res.filters()));
+        f.batchNorm(vars, "bn2_", res.filters());
+        if (res.projects(in)) {
+          vars.put("shortcut", f.he("shortcut", 1, 1, in.channels(), res.filters()));
+          f.batchNorm(vars, "bn3_", res.filters());
+        }
       }
+      variables.add(vars);
       in = spec.layerOutputShapes().get(i);
     }
   }
@@ -55,37 +65,149 @@ final class EncoderGraph {
     return spec;
   }
 
+  /** The variables that training changes through gradients: all but batch norm's moving statistics. */
+  List<Variable<TFloat32>> trainableVariables() {
+    List<Variable<TFloat32>> trainable = new ArrayList<>();
+    for (Map<String, Variable<TFloat32>> layer : variables) {
+      layer.entrySet().stream()
+          .filter(e -> !e.getKey().contains("moving_"))
+          .sorted(Map.Entry.comparingByKey())
+          .forEach(e -> trainable.add(e.getValue()));
+    }
+    return trainable;
+  }
+
+  /** Whether some layer behaves differently in training (batch norm, dropout). */
+  boolean hasTrainingBehaviour() {
+    for (LayerSpec l : spec.layers()) {
+      if (l instanceof BatchNormLayer || l instanceof DropoutLayer || l instanceof ResidualBlockLayer) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The encoder applied to {@code input}.
    *
    * @param input shape {@code [N, inputShape...]}
+   * @param training true for the training path: batch statistics, dropout on
+   * @param updates receives the moving-average updates of the training path; run them with each
+   *     training step
    * @return shape {@code [N, embeddingSize]}
    */
-  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> input) {
+  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> input, boolean training, List<Op> updates) {
     Operand<TFloat32> x = input;
     for (int i = 0; i < spec.layers().size(); i++) {
       LayerSpec layer = spec.layers().get(i);
+      Map<String, Variable<TFloat32>> v = variables.get(i);
       if (layer instanceof Conv2dLayer conv) {
-        long s = conv.stride();
-        x = tf.nn.conv2d(x, weights.get(i), List.of(1L, s, s, 1L), conv.padding().name());
-        x = tf.nn.biasAdd(x, biases.get(i));
+        x = conv(tf, x, v.get("kernel"), conv.stride(), conv.padding());
+        x = tf.nn.biasAdd(x, v.get("bias"));
       } else if (layer instanceof MaxPoolLayer pool) {
-        x = tf.nn.maxPool(
-            x,
-            tf.constant(new int[] {1, pool.size(), pool.size(), 1}),
-            tf.constant(new int[] {1, pool.stride(), pool.stride(), 1}),
-            "VALID");
+        x = tf.nn.maxPool(x, window(tf, pool.size()), window(tf, pool.stride()), "VALID");
+      } else if (layer instanceof AvgPoolLayer pool) {
+        long size = pool.size();
+        long stride = pool.stride();
+        x = tf.nn.avgPool(x, List.of(1L, size, size, 1L), List.of(1L, stride, stride, 1L), "VALID");
+      } else if (layer instanceof GlobalPoolLayer pool) {
+        x = pool.pooling() == GlobalPoolLayer.Pooling.MAX
+            ? tf.reduceMax(x, tf.constant(new int[] {1, 2}))
+            : tf.math.mean(x, tf.constant(new int[] {1, 2}));
       } else if (layer instanceof FlattenLayer) {
         x = tf.reshape(x, tf.constant(new int[] {-1, spec.layerOutputShapes().get(i).size()}));
       } else if (layer instanceof DenseLayer) {
-        x = tf.math.add(tf.linalg.matMul(x, weights.get(i)), biases.get(i));
+        x = tf.math.add(tf.linalg.matMul(x, v.get("kernel")), v.get("bias"));
       } else if (layer instanceof ActivationLayer act) {
         x = activate(tf, x, act.activation());
+      } else if (layer instanceof BatchNormLayer bn) {
+        x = batchNorm(tf, x, v, "", bn.momentum(), bn.epsilon(), training, updates);
+      } else if (layer instanceof DropoutLayer drop) {
+        if (training && drop.rate() > 0) {
+          x = dropout(tf, x, drop.rate(), i);
+        }
+      } else if (layer instanceof L2NormalizeLayer) {
+        Operand<TFloat32> sq = tf.reduceSum(tf.math.square(x), tf.constant(1), ReduceSum.keepDims(true));
+        x = tf.math.mul(x, tf.math.rsqrt(tf.math.maximum(sq, tf.constant(1e-24f))));
+      } else if (layer instanceof ResidualBlockLayer res) {
+        x = residual(tf, x, v, res, training, updates);
       } else {
         throw new IllegalStateException("no graph builder for layer " + layer);
       }
     }
     return x;
+  }
+
+  private Operand<TFloat32> residual(
+      Ops tf, Operand<TFloat32> x, Map<String, Variable<TFloat32>> v, ResidualBlockLayer res, boolean training, List<Op> updates) {
+    double momentum = 0.99;
+    double epsilon = 1e-3;
+    Operand<TFloat32> y = conv(tf, x, v.get("conv1"), res.stride(), Padding.SAME);
+    y = tf.nn.relu(batchNorm(tf, y, v, "bn1_", momentum, epsilon, training, updates));
+    y = conv(tf, y, v.get("conv2"), 1, Padding.SAME);
+    y = batchNorm(tf, y, v, "bn2_", momentum, epsilon, training, updates);
+    Operand<TFloat32> shortcut = x;
+    if (v.containsKey("shortcut")) {
+      shortcut = conv(tf, x, v.get("shortcut"), res.stride(), Padding.SAME);
+      shortcut = batchNorm(tf, shortcut, v, "bn3_", momentum, epsilon, training, updates);
+    }
+    return tf.nn.relu(tf.math.add(y, shortcut));
+  }
+
+  private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, int stride, Padding padding) {
+    long s = stride;
+    return tf.nn.conv2d(x, kernel, List.of(1L, s, s, 1L), padding.name());
+  }
+
+  private static Operand<org.tensorflow.types.TInt32> window(Ops tf, int size) {
+    return tf.constant(new int[] {1, size, size, 1});
+  }
+
+  /**
+   * Normalises over every axis but the last. Written with plain ops rather than FusedBatchNorm:
+   * TensorFlow's C API, which TensorFlow Java's gradients use, has gradients for all of these.
+   */
+  private static Operand<TFloat32> batchNorm(
+      Ops tf,
+      Operand<TFloat32> x,
+      Map<String, Variable<TFloat32>> v,
+      String prefix,
+      double momentum,
+      double epsilon,
+      boolean training,
+      List<Op> updates) {
+    Variable<TFloat32> gamma = v.get(prefix + "gamma");
+    Variable<TFloat32> beta = v.get(prefix + "beta");
+    Variable<TFloat32> movingMean = v.get(prefix + "moving_mean");
+    Variable<TFloat32> movingVariance = v.get(prefix + "moving_variance");
+    Operand<TFloat32> mean;
+    Operand<TFloat32> variance;
+    int rank = x.shape().numDimensions();
+    if (training) {
+      int[] axes = new int[rank - 1];
+      for (int a = 0; a < axes.length; a++) {
+        axes[a] = a;
+      }
+      mean = tf.math.mean(x, tf.constant(axes));
+      variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), tf.constant(axes));
+      Operand<TFloat32> m = tf.constant((float) momentum);
+      Operand<TFloat32> oneMinus = tf.constant((float) (1 - momentum));
+      updates.add(tf.assign(movingMean, tf.math.add(tf.math.mul(movingMean, m), tf.math.mul(tf.stopGradient(mean), oneMinus))));
+      updates.add(tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, m), tf.math.mul(tf.stopGradient(variance), oneMinus))));
+    } else {
+      mean = movingMean;
+      variance = movingVariance;
+    }
+    Operand<TFloat32> scale = tf.math.mul(gamma, tf.math.rsqrt(tf.math.add(variance, tf.constant((float) epsilon))));
+    return tf.math.add(tf.math.mul(tf.math.sub(x, mean), scale), beta);
+  }
+
+  private Operand<TFloat32> dropout(Ops tf, Operand<TFloat32> x, double rate, int layer) {
+    Operand<TFloat32> uniform =
+        tf.random.randomUniform(tf.shape(x), TFloat32.class, RandomUniform.seed(seed * 31 + 7), RandomUniform.seed2((long) layer + 1));
+    // The mask depends only on random draws, so no gradient flows through the comparison.
+    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, tf.constant((float) rate)), TFloat32.class);
+    return tf.math.mul(x, tf.math.mul(keep, tf.constant((float) (1 / (1 - rate)))));
   }
 
   private static Operand<TFloat32> activate(Ops tf, Operand<TFloat32> x, Activation activation) {
@@ -96,8 +218,54 @@ final class EncoderGraph {
         return tf.math.sigmoid(x);
       case TANH:
         return tf.math.tanh(x);
+      case LEAKY_RELU:
+        return tf.nn.leakyRelu(x);
+      case ELU:
+        return tf.nn.elu(x);
       default:
         throw new IllegalStateException("no graph builder for activation " + activation);
+    }
+  }
+
+  /** Creates one layer's variables with flat names and seeded initial values. */
+  private static final class VariableFactory {
+    private final Ops tf;
+    private final Ops init;
+    private final String prefix;
+    private final long seed;
+    private int count;
+
+    VariableFactory(Ops tf, String prefix, long seed) {
+      this.tf = tf;
+      this.init = tf.withInitScope();
+      this.prefix = prefix;
+      this.seed = seed;
+    }
+
+    // Flat names: the framework's optimizers derive slot names from them and reject '/'.
+    private Ops named(String role) {
+      return tf.withName(prefix + "_" + role);
+    }
+
+    Variable<TFloat32> he(String role, long... dims) {
+      He<TFloat32> he = new He<>(VarianceScaling.Distribution.TRUNCATED_NORMAL, seed + count++);
+      return named(role).variable(he.call(init, init.constant(dims), TFloat32.class));
+    }
+
+    Variable<TFloat32> glorot(String role, long... dims) {
+      Glorot<TFloat32> glorot = new Glorot<>(VarianceScaling.Distribution.UNIFORM, seed + count++);
+      return named(role).variable(glorot.call(init, init.constant(dims), TFloat32.class));
+    }
+
+    Variable<TFloat32> constant(String role, float value, long size) {
+      return named(role).variable(init.fill(init.constant(new long[] {size}), init.constant(value)));
+    }
+
+    void batchNorm(Map<String, Variable<TFloat32>> vars, String p, long channels) {
+      vars.put(p + "gamma", constant(p + "gamma", 1f, channels));
+      vars.put(p + "beta", constant(p + "beta", 0f, channels));
+      vars.put(p + "moving_mean", constant(p + "moving_mean", 0f, channels));
+      vars.put(p + "moving_variance", constant(p + "moving_variance", 1f, channels));
     }
   }
 }

@@ -50,11 +50,41 @@ public final class EncoderSpec {
    * @param filters filters per convolution, e.g. 64
    */
   public static EncoderSpec conv4(ExampleShape inputShape, int filters) {
+    return conv4(inputShape, filters, false);
+  }
+
+  /**
+   * The Conv-4 encoder, with batch normalisation after each convolution when {@code batchNorm}
+   * (conv - BN - ReLU - pool, as in Snell et al. 2017).
+   */
+  public static EncoderSpec conv4(ExampleShape inputShape, int filters, boolean batchNorm) {
     Builder b = builder(inputShape);
     for (int block = 0; block < 4; block++) {
-      b.conv2d(filters, 3).relu().maxPool(2);
+      b.conv2d(filters, 3);
+      if (batchNorm) {
+        b.batchNorm();
+      }
+      b.relu().maxPool(2);
     }
     return b.flatten().build();
+  }
+
+  /**
+   * The Siamese network of Koch, Zemel and Salakhutdinov (2015) for 105x105 Omniglot images: conv
+   * 64@10x10 - pool - conv 128@7x7 - pool - conv 128@4x4 - pool - conv 256@4x4 (all ReLU, VALID),
+   * flatten, dense 4096 with sigmoid. About 38.9 million parameters at 105x105.
+   *
+   * @param inputShape a grayscale image, 105x105x1 in the paper; at least 77x77
+   */
+  public static EncoderSpec koch(ExampleShape inputShape) {
+    return builder(inputShape)
+        .conv2d(64, 10, 1, Padding.VALID).relu().maxPool(2)
+        .conv2d(128, 7, 1, Padding.VALID).relu().maxPool(2)
+        .conv2d(128, 4, 1, Padding.VALID).relu().maxPool(2)
+        .conv2d(256, 4, 1, Padding.VALID).relu()
+        .flatten()
+        .dense(4096).sigmoid()
+        .build();
   }
 
   /** Shape of one input example. */
@@ -160,6 +190,61 @@ public final class EncoderSpec {
     /** Max-pooling over {@code size x size} windows with the given stride. */
     public Builder maxPool(int size, int stride) {
       return add(new MaxPoolLayer(size, stride));
+    }
+
+    /** Average-pooling over {@code size x size} windows with stride {@code size}. */
+    public Builder avgPool(int size) {
+      return add(new AvgPoolLayer(size, size));
+    }
+
+    /** The maximum of each channel over the whole image: {@code h x w x c} becomes {@code c}. */
+    public Builder globalMaxPool() {
+      return add(new GlobalPoolLayer(GlobalPoolLayer.Pooling.MAX));
+    }
+
+    /** The mean of each channel over the whole image: {@code h x w x c} becomes {@code c}. */
+    public Builder globalAvgPool() {
+      return add(new GlobalPoolLayer(GlobalPoolLayer.Pooling.AVERAGE));
+    }
+
+    /** Batch normalisation with momentum 0.99 and epsilon 1e-3 (Keras' defaults). */
+    public Builder batchNorm() {
+      return add(new BatchNormLayer(0.99, 1e-3));
+    }
+
+    /** Batch normalisation with the given moving-average momentum and epsilon. */
+    public Builder batchNorm(double momentum, double epsilon) {
+      return add(new BatchNormLayer(momentum, epsilon));
+    }
+
+    /** Dropout of {@code rate} of the values in training. */
+    public Builder dropout(double rate) {
+      return add(new DropoutLayer(rate));
+    }
+
+    /** Scales each embedding to unit length. */
+    public Builder l2Normalize() {
+      return add(new L2NormalizeLayer());
+    }
+
+    /** A residual block of {@code filters} channels; {@code stride} 2 halves the image. */
+    public Builder residualBlock(int filters, int stride) {
+      return add(new ResidualBlockLayer(filters, stride));
+    }
+
+    /** Leaky ReLU with slope 0.2 below zero. */
+    public Builder leakyRelu() {
+      return add(new ActivationLayer(Activation.LEAKY_RELU));
+    }
+
+    /** ELU activation. */
+    public Builder elu() {
+      return add(new ActivationLayer(Activation.ELU));
+    }
+
+    /** Any activation. */
+    public Builder activation(Activation activation) {
+      return add(new ActivationLayer(activation));
     }
 
     /** Flattens an image into a vector. */

@@ -7,7 +7,17 @@ import io.siamese.data.ExampleShape;
  * specification can be compared, printed, saved and rebuilt into any graph.
  */
 public sealed interface LayerSpec
-    permits Conv2dLayer, MaxPoolLayer, FlattenLayer, DenseLayer, ActivationLayer {
+    permits Conv2dLayer,
+        MaxPoolLayer,
+        AvgPoolLayer,
+        GlobalPoolLayer,
+        FlattenLayer,
+        DenseLayer,
+        ActivationLayer,
+        BatchNormLayer,
+        DropoutLayer,
+        L2NormalizeLayer,
+        ResidualBlockLayer {
 
   /**
    * The shape this layer produces from {@code input}.

@@ -20,14 +20,19 @@ public record MaxPoolLayer(int size, int stride) implements LayerSpec {
 
   @Override
   public ExampleShape outputShape(ExampleShape input) {
+    return outputShape(input, toString());
+  }
+
+  /** The output of any {@code size x size} window pooling; {@code name} names it in errors. */
+  ExampleShape outputShape(ExampleShape input, String name) {
     checkArgument(
-        input.isImage(), "%s needs an image input (height x width x channels), got %s", this, input);
+        input.isImage(), "%s needs an image input (height x width x channels), got %s", name, input);
     int h = Padding.VALID.outputSize(input.height(), size, stride);
     int w = Padding.VALID.outputSize(input.width(), size, stride);
     checkArgument(
         h > 0 && w > 0,
         "%s cannot follow a layer of shape %s: the window is larger than the input",
-        this,
+        name,
         input);
     return ExampleShape.image(h, w, input.channels());
   }

@@ -128,6 +128,18 @@ final class ModelDescription {
       return "dense " + d.units();
     } else if (l instanceof ActivationLayer a) {
       return "activation " + a.activation();
+    } else if (l instanceof AvgPoolLayer a) {
+      return "avgpool " + a.size() + " " + a.stride();
+    } else if (l instanceof GlobalPoolLayer g) {
+      return "globalpool " + g.pooling();
+    } else if (l instanceof BatchNormLayer bn) {
+      return "batchnorm " + bn.momentum() + " " + bn.epsilon();
+    } else if (l instanceof DropoutLayer d) {
+      return "dropout " + d.rate();
+    } else if (l instanceof L2NormalizeLayer) {
+      return "l2normalize";
+    } else if (l instanceof ResidualBlockLayer r) {
+      return "residual " + r.filters() + " " + r.stride();
     }
     throw new IllegalStateException("no description for layer " + l);
   }
@@ -150,6 +162,23 @@ final class ModelDescription {
       case "activation":
         checkArgument(t.length == 2, "bad activation '%s'", s);
         return new ActivationLayer(Activation.valueOf(t[1]));
+      case "avgpool":
+        checkArgument(t.length == 3, "bad avgpool '%s'", s);
+        return new AvgPoolLayer(Integer.parseInt(t[1]), Integer.parseInt(t[2]));
+      case "globalpool":
+        checkArgument(t.length == 2, "bad globalpool '%s'", s);
+        return new GlobalPoolLayer(GlobalPoolLayer.Pooling.valueOf(t[1]));
+      case "batchnorm":
+        checkArgument(t.length == 3, "bad batchnorm '%s'", s);
+        return new BatchNormLayer(Double.parseDouble(t[1]), Double.parseDouble(t[2]));
+      case "dropout":
+        checkArgument(t.length == 2, "bad dropout '%s'", s);
+        return new DropoutLayer(Double.parseDouble(t[1]));
+      case "l2normalize":
+        return new L2NormalizeLayer();
+      case "residual":
+        checkArgument(t.length == 3, "bad residual '%s'", s);
+        return new ResidualBlockLayer(Integer.parseInt(t[1]), Integer.parseInt(t[2]));
       default:
         throw new IllegalArgumentException("unknown layer '" + s + "'");
     }

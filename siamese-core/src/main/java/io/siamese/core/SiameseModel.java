@@ -41,7 +41,10 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.framework.optimizers.Optimizer;
+import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.core.Split;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
@@ -120,11 +123,15 @@ public final class SiameseModel implements AutoCloseable {
       }
       this.input =
           tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputDims)));
-      this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input));
+      this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input, false, null));
+      List<Op> updates = new ArrayList<>();
+      // The training path differs only where a layer does (batch norm, dropout); both share variables.
+      Operand<TFloat32> trainEmbedding =
+          encoder.hasTrainingBehaviour() ? encoder.apply(tf, input, true, updates) : embedding;
       this.pairLabels =
           tf.withName("pair_labels")
               .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-      Split<TFloat32> twins = tf.split(tf.constant(0), embedding, 2L);
+      Split<TFloat32> twins = tf.split(tf.constant(0), trainEmbedding, 2L);
       this.lossValue =
           tf.withName("loss").identity(loss.call(tf, twins.output().get(0), twins.output().get(1), pairLabels));
       checkState(
@@ -132,7 +139,13 @@ public final class SiameseModel implements AutoCloseable {
           "the pair loss %s must reduce to a scalar for training, got shape %s",
           loss,
           lossValue.shape());
-      this.trainStep = optimizerSpec.create(g).minimize(lossValue, "train");
+      Op minimize = minimize(tf, optimizerSpec.create(g), encoder.trainableVariables());
+      if (updates.isEmpty()) {
+        this.trainStep = minimize;
+      } else {
+        updates.add(minimize);
+        this.trainStep = tf.withControlDependencies(updates).withName("train").noOp();
+      }
       collectVariables(g, tf);
       s = b.threads == null ? new Session(g) : new Session(g, b.threads);
       s.initialize();
@@ -148,6 +161,39 @@ public final class SiameseModel implements AutoCloseable {
     LOG.log(
         System.Logger.Level.DEBUG,
         () -> "built Siamese model: " + encoderSpec + ", loss " + loss + ", " + optimizerSpec);
+  }
+
+  /**
+   * Gradients of the loss for the trainable variables only (batch norm's moving statistics are
+   * updated by assignment, not by gradients), applied by the optimizer.
+   *
+   * @throws IllegalStateException naming the op, if the loss uses an op that has no gradient in
+   *     TensorFlow's C API (which TensorFlow Java's gradients rely on)
+   */
+  private Op minimize(Ops tf, Optimizer optimizer, List<Variable<TFloat32>> trainable) {
+    Gradients gradients;
+    try {
+      gradients = tf.gradients(lossValue, trainable);
+    } catch (RuntimeException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("No gradient defined for op")) {
+        String op = message.replaceAll("(?s).*No gradient defined for op: ?([A-Za-z0-9_]+).*", "$1");
+        throw new IllegalStateException(
+            "cannot train with "
+                + loss
+                + ": it uses the op "
+                + op
+                + ", which has no gradient registered in TensorFlow's C API; build the loss from other ops",
+            e);
+      }
+      throw e;
+    }
+    List<Optimizer.GradAndVar<? extends org.tensorflow.types.family.TType>> pairs = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      Output<TFloat32> grad = gradients.dy(i);
+      pairs.add(new Optimizer.GradAndVar<>(grad, trainable.get(i).asOutput()));
+    }
+    return optimizer.applyGradients(pairs, "minimize");
   }
 
   /** A variable, and the placeholder and assign op that restore it. */

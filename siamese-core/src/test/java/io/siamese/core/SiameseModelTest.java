@@ -234,6 +234,38 @@ class SiameseModelTest {
   }
 
   @Test
+  void aLossWithAnOpThatHasNoGradientFailsAtBuildNamingTheOp() {
+    io.siamese.losses.PairLoss noGradient =
+        new io.siamese.losses.PairLoss() {
+          @Override
+          public io.siamese.losses.PairLabelConvention labelConvention() {
+            return io.siamese.losses.PairLabelConvention.SIMILAR_IS_ONE;
+          }
+
+          @Override
+          public io.siamese.losses.Distance distance() {
+            return io.siamese.losses.Distances.EUCLIDEAN;
+          }
+
+          @Override
+          public <T extends org.tensorflow.types.family.TNumber> org.tensorflow.Operand<T> call(
+              org.tensorflow.op.Ops tf, org.tensorflow.Operand<T> l, org.tensorflow.Operand<T> r, org.tensorflow.Operand<T> y) {
+            org.tensorflow.Operand<T> d = tf.math.sub(l, r);
+            return tf.reduceSum(tf.math.mul(d, tf.onesLike(d)), tf.constant(new int[] {0, 1}));
+          }
+
+          @Override
+          public String toString() {
+            return "OnesLikeLoss";
+          }
+        };
+    assertMessage(
+        IllegalStateException.class,
+        () -> SiameseModel.builder().encoder(EncoderSpec.conv4(SHAPE, 4)).loss(noGradient).build(),
+        "cannot train with OnesLikeLoss: it uses the op OnesLike");
+  }
+
+  @Test
   void everyOptimizerTrains() {
     for (OptimizerSpec opt :
         List.of(OptimizerSpec.sgd(0.01), OptimizerSpec.sgdWithMomentum(0.01, 0.9), OptimizerSpec.rmsProp(1e-3))) {
