@@ -425,6 +425,10 @@ public final class SiameseModel implements AutoCloseable {
     PairLabelConvention convention = loss.labelConvention();
     long start = System.nanoTime();
     List<EpochResult> epochs = new ArrayList<>();
+    double bestAuc = Double.NEGATIVE_INFINITY;
+    int bestEpoch = 0;
+    List<WeightsFile.Entry> bestWeights = null;
+    boolean stoppedEarly = false;
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       double lossSum = 0;
       for (int step = 1; step <= config.stepsPerEpoch(); step++) {
@@ -451,9 +455,28 @@ public final class SiameseModel implements AutoCloseable {
       EpochResult result =
           new EpochResult(epoch, config.epochs(), lossSum / config.stepsPerEpoch(), validation, System.nanoTime() - start);
       epochs.add(result);
+      boolean improved = validation.isEmpty() || validation.get().rocAuc() > bestAuc;
+      if (improved) {
+        bestAuc = validation.map(PairMetrics::rocAuc).orElse(bestAuc);
+        bestEpoch = epoch;
+        if (config.earlyStoppingPatience() > 0) {
+          bestWeights = readVariables();
+        }
+        if (config.checkpointDirectory().isPresent()) {
+          save(config.checkpointDirectory().get());
+        }
+      }
       ls.forEach(l -> l.onEpochEnd(result));
+      if (config.earlyStoppingPatience() > 0 && epoch - bestEpoch >= config.earlyStoppingPatience()) {
+        stoppedEarly = epoch < config.epochs();
+        break;
+      }
     }
-    TrainingHistory history = new TrainingHistory(epochs);
+    if (bestWeights != null && bestEpoch != epochs.size()) {
+      writeVariables(bestWeights, "the weights of epoch " + bestEpoch);
+      LOG.log(System.Logger.Level.INFO, "restored the weights of epoch {0}, the best on validation", bestEpoch);
+    }
+    TrainingHistory history = new TrainingHistory(epochs, bestEpoch, stoppedEarly);
     ls.forEach(l -> l.onTrainingEnd(history));
     return history;
   }

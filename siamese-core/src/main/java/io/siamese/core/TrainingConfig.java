@@ -19,6 +19,8 @@ public final class TrainingConfig {
   private final int batchSize;
   private final PairSampler validation;
   private final int validationPairs;
+  private final int patience;
+  private final java.nio.file.Path checkpoint;
 
   private TrainingConfig(Builder b) {
     this.epochs = b.epochs;
@@ -26,6 +28,8 @@ public final class TrainingConfig {
     this.batchSize = b.batchSize;
     this.validation = b.validation;
     this.validationPairs = b.validationPairs;
+    this.patience = b.patience;
+    this.checkpoint = b.checkpoint;
   }
 
   /** A builder; epochs, steps per epoch and batch size must be set. */
@@ -58,6 +62,19 @@ public final class TrainingConfig {
     return validationPairs;
   }
 
+  /**
+   * Epochs without a better validation ROC AUC after which training stops, restoring the weights
+   * of the best epoch; 0 without early stopping.
+   */
+  public int earlyStoppingPatience() {
+    return patience;
+  }
+
+  /** Where the model is saved after every epoch that improves validation (or every epoch without it). */
+  public Optional<java.nio.file.Path> checkpointDirectory() {
+    return Optional.ofNullable(checkpoint);
+  }
+
   /** Collects the settings; {@link #build()} checks them. */
   public static final class Builder {
     private int epochs;
@@ -65,6 +82,8 @@ public final class TrainingConfig {
     private int batchSize;
     private PairSampler validation;
     private int validationPairs;
+    private int patience;
+    private java.nio.file.Path checkpoint;
 
     private Builder() {}
 
@@ -106,6 +125,29 @@ public final class TrainingConfig {
     }
 
     /**
+     * Stops when validation ROC AUC has not improved for {@code patience} epochs, and restores the
+     * weights of the best epoch (as Keras' {@code EarlyStopping(restore_best_weights=True)}).
+     * Needs {@link #validation}.
+     */
+    public Builder earlyStopping(int patience) {
+      checkState(this.patience == 0, "earlyStopping was already set to %s", this.patience);
+      checkArgument(patience >= 1, "early-stopping patience must be >= 1 epoch, got %s", patience);
+      this.patience = patience;
+      return this;
+    }
+
+    /**
+     * Saves the model into {@code directory} (see {@link SiameseModel#save}) after every epoch
+     * whose validation ROC AUC is the best so far, or after every epoch without validation.
+     */
+    public Builder checkpoint(java.nio.file.Path directory) {
+      checkState(checkpoint == null, "checkpoint was already set to %s", checkpoint);
+      checkArgument(directory != null, "checkpoint directory must not be null");
+      this.checkpoint = directory;
+      return this;
+    }
+
+    /**
      * The configuration.
      *
      * @throws IllegalStateException if epochs, steps per epoch or batch size was not set
@@ -114,6 +156,7 @@ public final class TrainingConfig {
       checkState(epochs > 0, "epochs must be set");
       checkState(stepsPerEpoch > 0, "stepsPerEpoch must be set");
       checkState(batchSize > 0, "batchSize must be set");
+      checkState(patience == 0 || validation != null, "early stopping needs validation(sampler, pairs)");
       return new TrainingConfig(this);
     }
   }

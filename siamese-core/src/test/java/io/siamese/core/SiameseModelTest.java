@@ -96,6 +96,36 @@ class SiameseModelTest {
   }
 
   @Test
+  void eightThreadsEmbeddingAndScoringAtOnceGetTheSingleThreadedAnswers() throws Exception {
+    float[][] expected = model.embed(glyphs);
+    double expectedDistance = model.distance(glyphs.features(0), glyphs.features(1));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Integer>> jobs = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        jobs.add(
+            pool.submit(
+                () -> {
+                  int checked = 0;
+                  for (int call = 0; call < 40; call++) {
+                    int i = (thread * 7 + call) % glyphs.size();
+                    assertArrayEquals(expected[i], model.embed(glyphs.features(i)), 1e-6f);
+                    assertEquals(expectedDistance, model.distance(glyphs.features(0), glyphs.features(1)), 1e-6);
+                    checked++;
+                  }
+                  return checked;
+                }));
+      }
+      for (java.util.concurrent.Future<Integer> job : jobs) {
+        assertEquals(40, job.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void sameSeedGivesSameWeightsAndAnotherSeedDoesNot() {
     float[] x = glyphs.features(3);
     try (SiameseModel twin = newModel(11);
