@@ -7,14 +7,19 @@ import io.siamese.core.OptimizerSpec;
 import io.siamese.core.PairMetrics;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.TrainingConfig;
+import io.siamese.core.TrainingHistory;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.DatasetSplit;
+import io.siamese.data.Episode;
 import io.siamese.data.EpisodeSampler;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.Splits;
 import io.siamese.data.SyntheticGlyphs;
 import io.siamese.losses.ContrastiveLoss;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -24,7 +29,8 @@ import java.util.Locale;
  *
  * <p>Run from the repository root: {@code mvn -q -DskipTests -pl examples -am package exec:java}.
  * Options: {@code --epochs N} (default 6), {@code --steps N} steps per epoch (default 100), {@code
- * --seed N} (default 42).
+ * --seed N} (default 42), {@code --output DIR} for the pictures (default {@code
+ * siamese-output/quickstart}).
  */
 public final class Quickstart {
   private Quickstart() {}
@@ -72,8 +78,8 @@ public final class Quickstart {
               .batchSize(64)
               .validation(BalancedPairSampler.of(split.test(), options.seed + 1), 500)
               .build();
-      model.fit(
-          BalancedPairSampler.of(split.train(), options.seed), config, new ConsoleProgressListener(out));
+      TrainingHistory history =
+          model.fit(BalancedPairSampler.of(split.train(), options.seed), config, new ConsoleProgressListener(out));
 
       // 4. Verification on unseen classes: are two drawings of one glyph?
       PairMetrics pairs = model.evaluatePairs(BalancedPairSampler.of(split.test(), options.seed + 2), 2000);
@@ -96,27 +102,75 @@ public final class Quickstart {
         OneShotResult result = model.evaluateOneShot(episodes, 400);
         out.println(result);
       }
+
+      // 6. Pictures.
+      try {
+        Files.createDirectories(options.output);
+        Charts.trainingCurve(history, options.output.resolve("training-curve.png"));
+        Charts.rocCurve(pairs, pairs.bestThreshold(), "best accuracy", options.output.resolve("roc-curve.png"));
+        drawEpisode(model, split.test(), options);
+        LabeledDataset shown = split.test().subset(firstClasses(split.test(), 10));
+        Charts.embeddingProjection(
+            model.embed(shown), shown.labels(), "Embeddings of 10 unseen classes (PCA)", options.output.resolve("embeddings-pca.png"));
+        out.println("Pictures: " + options.output.toAbsolutePath() + " " + Charts.names());
+      } catch (IOException | RuntimeException | Error e) {
+        // Pictures are a bonus: a machine without fonts or a writable folder still gets the numbers.
+        out.println("Could not draw the pictures: " + e);
+      }
     }
     out.printf(Locale.ROOT, "Done in %.0f s%n", (System.nanoTime() - start) / 1e9);
   }
 
-  private record Options(int epochs, int steps, long seed) {
+  /** Draws one 20-way episode of unseen classes: the query, the support set and the pick. */
+  private static void drawEpisode(SiameseModel model, LabeledDataset test, Options options) throws IOException {
+    Episode episode = EpisodeSampler.builder(test).ways(20).shots(1).queriesPerClass(1).seed(options.seed).build().next();
+    int[] support = episode.support();
+    float[][] supportImages = new float[support.length][];
+    for (int s = 0; s < support.length; s++) {
+      supportImages[s] = test.features(support[s]);
+    }
+    float[] query = test.features(episode.queries()[0]);
+    double[] distances = new double[support.length];
+    int pick = 0;
+    int truth = 0;
+    for (int s = 0; s < support.length; s++) {
+      distances[s] = model.distance(query, supportImages[s]);
+      if (distances[s] < distances[pick]) {
+        pick = s;
+      }
+      if (episode.supportLabels()[s] == episode.queryLabels()[0]) {
+        truth = s;
+      }
+    }
+    Charts.oneShotEpisode(query, supportImages, distances, pick, truth, test.shape(), options.output.resolve("one-shot-episode.png"));
+  }
+
+  private static int[] firstClasses(LabeledDataset data, int count) {
+    int[] classes = data.classes();
+    return java.util.Arrays.stream(classes, 0, Math.min(count, classes.length))
+        .flatMap(c -> java.util.Arrays.stream(data.indicesOfClass(c)))
+        .toArray();
+  }
+
+  private record Options(int epochs, int steps, long seed, Path output) {
     static Options parse(String[] args) {
       int epochs = 6;
       int steps = 100;
       long seed = 42;
+      Path output = Path.of("siamese-output", "quickstart");
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
           case "--epochs" -> epochs = Integer.parseInt(require(args[i], value));
           case "--steps" -> steps = Integer.parseInt(require(args[i], value));
           case "--seed" -> seed = Long.parseLong(require(args[i], value));
+          case "--output" -> output = Path.of(require(args[i], value));
           default -> throw new IllegalArgumentException(
-              "unknown option " + args[i] + "; known: --epochs N, --steps N, --seed N");
+              "unknown option " + args[i] + "; known: --epochs N, --steps N, --seed N, --output DIR");
         }
         i++;
       }
-      return new Options(epochs, steps, seed);
+      return new Options(epochs, steps, seed, output);
     }
 
     private static String require(String option, String value) {
