@@ -3,7 +3,9 @@ package io.siamese.data;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -15,6 +17,11 @@ import java.util.SplittableRandom;
  * shots} per class, classes in the order drawn); the queries hold {@code ways * queriesPerClass}
  * indices in the same class order. Labels are the dataset's own labels.
  *
+ * <p>With {@link Builder#withinGroup(boolean) withinGroup(true)} (the Omniglot within-alphabet
+ * protocol of Lake et al. 2015), each episode first picks a group uniformly among the groups that
+ * hold at least {@code ways} eligible classes, then draws its classes from that group only: the
+ * classes to tell apart then look alike, which makes the task harder.
+ *
  * <p>Seeded with {@link SplittableRandom}: the same dataset and settings give the same sequence of
  * episodes on every machine. Stateful and not thread-safe; the dataset is shared, not copied.
  */
@@ -24,14 +31,19 @@ public final class EpisodeSampler {
   private final int shots;
   private final int queriesPerClass;
   private final int[] eligibleClasses;
+
+  /** Eligible classes of each eligible group, when sampling within groups; else null. */
+  private final int[][] eligibleByGroup;
+
   private final SplittableRandom rng;
 
-  private EpisodeSampler(Builder b, int[] eligibleClasses) {
+  private EpisodeSampler(Builder b, int[] eligibleClasses, int[][] eligibleByGroup) {
     this.data = b.data;
     this.ways = b.ways;
     this.shots = b.shots;
     this.queriesPerClass = b.queriesPerClass;
     this.eligibleClasses = eligibleClasses;
+    this.eligibleByGroup = eligibleByGroup;
     this.rng = new SplittableRandom(b.seed);
   }
 
@@ -60,14 +72,25 @@ public final class EpisodeSampler {
     return queriesPerClass;
   }
 
-  /** The next episode; its support and queries never share an example. */
+  /** Whether every episode draws its classes from a single group. */
+  public boolean withinGroup() {
+    return eligibleByGroup != null;
+  }
+
+  /**
+   * The next episode; its support and queries never share an example, and with {@link
+   * #withinGroup()} all its classes share one group.
+   */
   public Episode next() {
     int perClass = shots + queriesPerClass;
     int[] support = new int[ways * shots];
     int[] supportLabels = new int[ways * shots];
     int[] queries = new int[ways * queriesPerClass];
     int[] queryLabels = new int[ways * queriesPerClass];
-    int[] classes = eligibleClasses.clone();
+    int[] classes =
+        eligibleByGroup == null
+            ? eligibleClasses.clone()
+            : eligibleByGroup[rng.nextInt(eligibleByGroup.length)].clone();
     partialShuffle(classes, ways);
     for (int w = 0; w < ways; w++) {
       int label = classes[w];
@@ -108,6 +131,7 @@ public final class EpisodeSampler {
         + eligibleClasses.length
         + " classes of "
         + data
+        + (eligibleByGroup == null ? "" : ", within " + eligibleByGroup.length + " groups")
         + "]";
   }
 
@@ -118,9 +142,19 @@ public final class EpisodeSampler {
     private int shots = 1;
     private int queriesPerClass = 1;
     private long seed = 0;
+    private boolean withinGroup = false;
 
     private Builder(LabeledDataset data) {
       this.data = data;
+    }
+
+    /**
+     * Whether each episode draws all its classes from one group (see {@link LabeledDataset#group});
+     * default false. Needs a dataset with group labels.
+     */
+    public Builder withinGroup(boolean withinGroup) {
+      this.withinGroup = withinGroup;
+      return this;
     }
 
     /** Classes per episode (N), {@code >= 2}; default 5. */
@@ -152,7 +186,9 @@ public final class EpisodeSampler {
      *
      * @throws IllegalArgumentException if {@code ways < 2}, {@code shots < 1}, {@code
      *     queriesPerClass < 1}, or fewer than {@code ways} classes have {@code shots +
-     *     queriesPerClass} examples (the message gives the counts)
+     *     queriesPerClass} examples (the message gives the counts), or, within groups, no group has
+     *     {@code ways} such classes
+     * @throws IllegalStateException if {@code withinGroup} is set but the dataset has no groups
      */
     public EpisodeSampler build() {
       checkArgument(ways >= 2, "ways must be >= 2, got %s", ways);
@@ -173,7 +209,32 @@ public final class EpisodeSampler {
           perClass,
           eligible.length,
           data.classCount());
-      return new EpisodeSampler(this, eligible);
+      if (!withinGroup) {
+        return new EpisodeSampler(this, eligible, null);
+      }
+      if (!data.hasGroups()) {
+        throw new IllegalStateException(
+            "withinGroup(true) needs group labels, but " + data + " has none");
+      }
+      List<int[]> byGroup = new ArrayList<>();
+      for (int g : data.groupIds()) {
+        int[] classes =
+            Arrays.stream(data.classesOfGroup(g))
+                .filter(c -> data.countOfClass(c) >= perClass)
+                .toArray();
+        if (classes.length >= ways) {
+          byGroup.add(classes);
+        }
+      }
+      checkArgument(
+          !byGroup.isEmpty(),
+          "%s-way episodes within one group need a group with %s classes of at least %s examples"
+              + " each, but none of the %s groups has that many",
+          ways,
+          ways,
+          perClass,
+          data.groupCount());
+      return new EpisodeSampler(this, eligible, byGroup.toArray(new int[0][]));
     }
   }
 }

@@ -3,13 +3,24 @@ package io.siamese.data;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.collect.ImmutableSortedMap;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A labelled dataset held as plain arrays: {@code size()} examples of {@link #shape()}, stored
  * row-major in one {@code float[]} (about {@code 4 * size * shape.size()} bytes, no object per
  * example), and one {@code int} class label per example.
+ *
+ * <p>Optionally (see {@link #builder}) each example also carries a <em>group</em> label, a
+ * super-class such as the Omniglot alphabet of a character: every class lies in exactly one group,
+ * so groups partition the classes. Classes and groups may carry display names ({@code
+ * "Latin/character07"}, {@code "Latin"}). Groups add 4 bytes per example; names one string per
+ * class or group.
  *
  * <p>Immutable and thread-safe: the arrays are validated and copied on construction, and every
  * accessor returns a copy or writes into a buffer the caller owns.
@@ -22,7 +33,34 @@ public final class LabeledDataset {
   private final int[] classes;
   private final int[][] indicesByClassPosition;
 
+  /** Group of each example, or null when the dataset has no groups. */
+  private final int[] groups;
+
+  /** Distinct groups, ascending; empty when the dataset has no groups. */
+  private final int[] groupIds;
+
+  /** Group of each class, by class position; null when the dataset has no groups. */
+  private final int[] groupOfClassPosition;
+
+  private final ImmutableSortedMap<Integer, String> classNames;
+  private final ImmutableSortedMap<Integer, String> groupNames;
+
   private LabeledDataset(float[] features, int[] labels, ExampleShape shape) {
+    this(features, labels, shape, null, ImmutableSortedMap.of(), ImmutableSortedMap.of());
+  }
+
+  /**
+   * Takes ownership of the arrays (no copy). The caller has checked lengths and label signs; this
+   * checks that every class lies in one group and that names cover exactly the classes and groups
+   * present.
+   */
+  private LabeledDataset(
+      float[] features,
+      int[] labels,
+      ExampleShape shape,
+      int[] groups,
+      ImmutableSortedMap<Integer, String> classNames,
+      ImmutableSortedMap<Integer, String> groupNames) {
     this.features = features;
     this.labels = labels;
     this.shape = shape;
@@ -41,13 +79,60 @@ public final class LabeledDataset {
       int c = Arrays.binarySearch(classes, labels[i]);
       indicesByClassPosition[c][fill[c]++] = i;
     }
+    this.groups = groups;
+    if (groups == null) {
+      checkArgument(groupNames.isEmpty(), "groupNames were given but the dataset has no groups");
+      this.groupIds = new int[0];
+      this.groupOfClassPosition = null;
+    } else {
+      this.groupIds = Arrays.stream(groups).distinct().sorted().toArray();
+      this.groupOfClassPosition = new int[classes.length];
+      for (int c = 0; c < classes.length; c++) {
+        int[] members = indicesByClassPosition[c];
+        int g = groups[members[0]];
+        for (int i : members) {
+          if (groups[i] != g) {
+            throw new IllegalArgumentException(
+                String.format(
+                    "class %s spans groups %s (example %s) and %s (example %s); every class must"
+                        + " lie in one group",
+                    classes[c], g, members[0], groups[i], i));
+          }
+        }
+        groupOfClassPosition[c] = g;
+      }
+      checkNamesCover(groupNames, groupIds, "groupNames", "group");
+    }
+    checkNamesCover(classNames, classes, "classNames", "class");
+    this.classNames = classNames;
+    this.groupNames = groupNames;
+  }
+
+  /** Names, when given, must name every id present and nothing else. */
+  private static void checkNamesCover(
+      ImmutableSortedMap<Integer, String> names, int[] ids, String what, String kind) {
+    if (names.isEmpty()) {
+      return;
+    }
+    for (int id : ids) {
+      checkArgument(names.containsKey(id), "%s lacks a name for %s %s", what, kind, id);
+    }
+    for (int key : names.keySet()) {
+      checkArgument(
+          Arrays.binarySearch(ids, key) >= 0,
+          "%s names %s %s, but no example has that %s",
+          what,
+          kind,
+          key,
+          kind);
+    }
   }
 
   /**
    * A dataset from row-major features and one label per example. Both arrays are copied.
    *
-   * @param features {@code labels.length * shape.size()} finite floats, example {@code i} at
-   *     offset {@code i * shape.size()}
+   * @param features {@code labels.length * shape.size()} finite floats, example {@code i} at offset
+   *     {@code i * shape.size()}
    * @param labels class label of each example, each {@code >= 0}; at least one example
    * @param shape the shape of one example
    * @throws IllegalArgumentException if the dataset is empty, the lengths disagree, a label is
@@ -75,12 +160,48 @@ public final class LabeledDataset {
         throw new IllegalArgumentException(
             String.format(
                 "feature %s of example %s is %s; features must be finite",
-                j % rowSize,
-                j / rowSize,
-                features[j]));
+                j % rowSize, j / rowSize, features[j]));
       }
     }
     return new LabeledDataset(features.clone(), labels.clone(), shape);
+  }
+
+  /**
+   * A builder for a dataset with optional groups and names. The arrays are copied when {@link
+   * Builder#build()} runs, with the checks of {@link #of}.
+   *
+   * @param features {@code labels.length * shape.size()} finite floats, row-major
+   * @param labels class label of each example, each {@code >= 0}
+   * @param shape the shape of one example
+   */
+  public static Builder builder(float[] features, int[] labels, ExampleShape shape) {
+    return new Builder(
+        checkNotNull(features, "features"),
+        checkNotNull(labels, "labels"),
+        checkNotNull(shape, "shape"));
+  }
+
+  /**
+   * For loaders in this package: takes ownership of arrays they built and know to be valid (finite
+   * features, matching lengths), so that a large dataset is not held twice while loading.
+   */
+  static LabeledDataset owning(
+      float[] features,
+      int[] labels,
+      ExampleShape shape,
+      int[] groups,
+      Map<Integer, String> classNames,
+      Map<Integer, String> groupNames) {
+    checkArgument(labels.length > 0, "a dataset needs at least one example, got 0 labels");
+    checkArgument(features.length == (long) labels.length * shape.size(), "feature count");
+    checkArgument(groups == null || groups.length == labels.length, "group count");
+    return new LabeledDataset(
+        features,
+        labels,
+        shape,
+        groups,
+        ImmutableSortedMap.copyOf(classNames),
+        ImmutableSortedMap.copyOf(groupNames));
   }
 
   /** Number of examples. */
@@ -117,6 +238,123 @@ public final class LabeledDataset {
   /** Number of distinct labels. */
   public int classCount() {
     return classes.length;
+  }
+
+  /** Whether every example carries a group label (see {@link #builder}). */
+  public boolean hasGroups() {
+    return groups != null;
+  }
+
+  /**
+   * Group of example {@code i}.
+   *
+   * @throws IllegalStateException if the dataset has no groups
+   */
+  public int group(int i) {
+    requireGroups();
+    checkElementIndex(i, labels.length, "example index");
+    return groups[i];
+  }
+
+  /**
+   * Every example's group, in order; a fresh copy.
+   *
+   * @throws IllegalStateException if the dataset has no groups
+   */
+  public int[] groups() {
+    requireGroups();
+    return groups.clone();
+  }
+
+  /** The distinct groups, ascending; a fresh copy, empty when the dataset has no groups. */
+  public int[] groupIds() {
+    return groupIds.clone();
+  }
+
+  /** Number of distinct groups; 0 when the dataset has no groups. */
+  public int groupCount() {
+    return groupIds.length;
+  }
+
+  /**
+   * The group that class {@code label} lies in.
+   *
+   * @throws IllegalStateException if the dataset has no groups
+   * @throws IllegalArgumentException if no example has that label
+   */
+  public int groupOfClass(int label) {
+    requireGroups();
+    int c = Arrays.binarySearch(classes, label);
+    checkArgument(c >= 0, "no example has label %s", label);
+    return groupOfClassPosition[c];
+  }
+
+  /**
+   * The classes of group {@code group}, ascending; a fresh array, empty if no example has that
+   * group.
+   *
+   * @throws IllegalStateException if the dataset has no groups
+   */
+  public int[] classesOfGroup(int group) {
+    requireGroups();
+    int n = 0;
+    int[] out = new int[classes.length];
+    for (int c = 0; c < classes.length; c++) {
+      if (groupOfClassPosition[c] == group) {
+        out[n++] = classes[c];
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /**
+   * Indices of the examples of group {@code group}, ascending; a fresh array, empty if none.
+   *
+   * @throws IllegalStateException if the dataset has no groups
+   */
+  public int[] indicesOfGroup(int group) {
+    requireGroups();
+    return IntStream.range(0, groups.length).filter(i -> groups[i] == group).toArray();
+  }
+
+  /** Class names by label, ascending; immutable, empty when the dataset has none. */
+  public Map<Integer, String> classNames() {
+    return classNames;
+  }
+
+  /** Group names by group, ascending; immutable, empty when the dataset has none. */
+  public Map<Integer, String> groupNames() {
+    return groupNames;
+  }
+
+  /**
+   * The name of class {@code label}, or its number as a string when the dataset has no class names.
+   *
+   * @throws IllegalArgumentException if no example has that label
+   */
+  public String className(int label) {
+    checkArgument(Arrays.binarySearch(classes, label) >= 0, "no example has label %s", label);
+    String name = classNames.get(label);
+    return name != null ? name : Integer.toString(label);
+  }
+
+  /**
+   * The name of group {@code group}, or its number as a string when the dataset has no group names.
+   *
+   * @throws IllegalStateException if the dataset has no groups
+   * @throws IllegalArgumentException if no example has that group
+   */
+  public String groupName(int group) {
+    requireGroups();
+    checkArgument(Arrays.binarySearch(groupIds, group) >= 0, "no example has group %s", group);
+    String name = groupNames.get(group);
+    return name != null ? name : Integer.toString(group);
+  }
+
+  private void requireGroups() {
+    if (groups == null) {
+      throw new IllegalStateException("dataset " + this + " has no group labels");
+    }
   }
 
   /**
@@ -160,9 +398,7 @@ public final class LabeledDataset {
     gather(indices, destination, 0);
   }
 
-  /**
-   * As {@link #gather(int[], float[])}, writing from {@code offset} (in floats) onwards.
-   */
+  /** As {@link #gather(int[], float[])}, writing from {@code offset} (in floats) onwards. */
   public void gather(int[] indices, float[] destination, int offset) {
     checkNotNull(indices, "indices");
     checkNotNull(destination, "destination");
@@ -184,7 +420,8 @@ public final class LabeledDataset {
   }
 
   /**
-   * A new dataset of the listed examples, in the listed order (repeats allowed).
+   * A new dataset of the listed examples, in the listed order (repeats allowed). Groups are kept;
+   * names are kept for the classes and groups that remain.
    *
    * @throws IllegalArgumentException if {@code indices} is empty
    */
@@ -197,11 +434,148 @@ public final class LabeledDataset {
     for (int k = 0; k < indices.length; k++) {
       l[k] = labels[indices[k]];
     }
-    return new LabeledDataset(f, l, shape);
+    if (groups == null) {
+      return new LabeledDataset(f, l, shape, null, retain(classNames, l), ImmutableSortedMap.of());
+    }
+    int[] g = new int[indices.length];
+    for (int k = 0; k < indices.length; k++) {
+      g[k] = groups[indices[k]];
+    }
+    return new LabeledDataset(f, l, shape, g, retain(classNames, l), retain(groupNames, g));
   }
 
+  /** The entries of {@code names} whose key occurs in {@code ids}. */
+  private static ImmutableSortedMap<Integer, String> retain(
+      ImmutableSortedMap<Integer, String> names, int[] ids) {
+    if (names.isEmpty()) {
+      return names;
+    }
+    ImmutableSortedMap.Builder<Integer, String> kept = ImmutableSortedMap.naturalOrder();
+    Arrays.stream(ids).distinct().forEach(id -> kept.put(id, names.get(id)));
+    return kept.build();
+  }
+
+  /**
+   * {@code LabeledDataset[120 examples of 28x28x1, 6 classes]}, with {@code , 2 groups} when the
+   * dataset has groups.
+   */
   @Override
   public String toString() {
-    return "LabeledDataset[" + size() + " examples of " + shape + ", " + classes.length + " classes]";
+    return "LabeledDataset["
+        + size()
+        + " examples of "
+        + shape
+        + ", "
+        + classes.length
+        + " classes"
+        + (groups == null ? "" : ", " + groupIds.length + " groups")
+        + "]";
+  }
+
+  /**
+   * Collects a dataset's optional groups and names; {@link #build()} validates and copies
+   * everything. Each setting may be given once.
+   */
+  public static final class Builder {
+    private final float[] features;
+    private final int[] labels;
+    private final ExampleShape shape;
+    private int[] groups;
+    private Map<Integer, String> classNames;
+    private Map<Integer, String> groupNames;
+
+    private Builder(float[] features, int[] labels, ExampleShape shape) {
+      this.features = features;
+      this.labels = labels;
+      this.shape = shape;
+    }
+
+    /**
+     * Group of each example, each {@code >= 0}, one per label; every class must lie in one group.
+     * Copied in {@link #build()}.
+     */
+    public Builder groups(int[] groups) {
+      checkNotNull(groups, "groups");
+      checkState(this.groups == null, "groups were already set");
+      this.groups = groups;
+      return this;
+    }
+
+    /** Name of each class, by label; must name every class present and nothing else. */
+    public Builder classNames(Map<Integer, String> classNames) {
+      checkNotNull(classNames, "classNames");
+      checkState(this.classNames == null, "classNames were already set to %s", this.classNames);
+      this.classNames = ImmutableSortedMap.copyOf(checkNames(classNames, "classNames"));
+      return this;
+    }
+
+    /**
+     * Names of classes labelled {@code 0 .. names.size() - 1}: label {@code i} is called {@code
+     * names.get(i)}. The labels present must be exactly those.
+     */
+    public Builder classNames(List<String> classNames) {
+      return classNames(indexed(checkNotNull(classNames, "classNames")));
+    }
+
+    /** Name of each group, by group; must name every group present and nothing else. */
+    public Builder groupNames(Map<Integer, String> groupNames) {
+      checkNotNull(groupNames, "groupNames");
+      checkState(this.groupNames == null, "groupNames were already set to %s", this.groupNames);
+      this.groupNames = ImmutableSortedMap.copyOf(checkNames(groupNames, "groupNames"));
+      return this;
+    }
+
+    /** Names of groups {@code 0 .. names.size() - 1}, as {@link #classNames(List)}. */
+    public Builder groupNames(List<String> groupNames) {
+      return groupNames(indexed(checkNotNull(groupNames, "groupNames")));
+    }
+
+    private static Map<Integer, String> indexed(List<String> names) {
+      ImmutableSortedMap.Builder<Integer, String> map = ImmutableSortedMap.naturalOrder();
+      for (int i = 0; i < names.size(); i++) {
+        map.put(i, checkNotNull(names.get(i), "name %s is null", i));
+      }
+      return map.build();
+    }
+
+    private static Map<Integer, String> checkNames(Map<Integer, String> names, String what) {
+      for (Map.Entry<Integer, String> e : names.entrySet()) {
+        checkNotNull(e.getKey(), "%s has a null key", what);
+        checkNotNull(e.getValue(), "%s has a null name for %s", what, e.getKey());
+        checkArgument(!e.getValue().isEmpty(), "%s has an empty name for %s", what, e.getKey());
+      }
+      return names;
+    }
+
+    /**
+     * The dataset.
+     *
+     * @throws IllegalArgumentException for any reason {@link LabeledDataset#of} gives, or if the
+     *     groups differ in length from the labels, a group is negative, a class spans two groups,
+     *     names miss a class or group present or name one absent, or group names are given without
+     *     groups (the message names the value)
+     */
+    public LabeledDataset build() {
+      LabeledDataset plain = of(features, labels, shape);
+      int[] g = null;
+      if (groups != null) {
+        checkArgument(
+            groups.length == labels.length,
+            "groups must hold one group per example, %s, got %s",
+            labels.length,
+            groups.length);
+        g = groups.clone();
+        for (int i = 0; i < g.length; i++) {
+          checkArgument(g[i] >= 0, "group of example %s must be >= 0, got %s", i, g[i]);
+        }
+      }
+      return new LabeledDataset(
+          plain.features,
+          plain.labels,
+          shape,
+          g,
+          classNames == null ? ImmutableSortedMap.of() : ImmutableSortedMap.copyOf(classNames),
+          groupNames == null ? ImmutableSortedMap.of() : ImmutableSortedMap.copyOf(groupNames));
+    }
   }
 }

@@ -41,29 +41,67 @@ public final class Splits {
         classCount - 1,
         classCount,
         testClasses);
-    int[] classes = data.classes();
+    int[] test = chooseTest(data.classes(), testClasses, seed);
+    return splitBy(data, data.labels(), test);
+  }
+
+  /**
+   * Group-disjoint split: puts {@code testGroups} groups (for Omniglot, alphabets), chosen by a
+   * seeded shuffle, in the test set and the other groups in the training set. Since every class
+   * lies in one group, the split is class-disjoint too. Labels, groups and names are kept.
+   *
+   * @param data a dataset with group labels and at least 2 groups
+   * @param testGroups number of test groups, {@code [1, data.groupCount() - 1]}
+   * @param seed chooses the groups
+   * @throws IllegalStateException if {@code data} has no group labels
+   * @throws IllegalArgumentException if {@code data} has one group or {@code testGroups} is out of
+   *     range (the message names both counts)
+   */
+  public static DatasetSplit byGroup(LabeledDataset data, int testGroups, long seed) {
+    checkNotNull(data, "data");
+    int[] groups = data.groups();
+    int groupCount = data.groupCount();
+    checkArgument(
+        groupCount >= 2, "a group-disjoint split needs at least 2 groups, got %s", groupCount);
+    checkArgument(
+        testGroups >= 1 && testGroups <= groupCount - 1,
+        "testGroups must be in [1, %s] so both sides keep a group (the data has %s groups), got"
+            + " %s",
+        groupCount - 1,
+        groupCount,
+        testGroups);
+    return splitBy(data, groups, chooseTest(data.groupIds(), testGroups, seed));
+  }
+
+  /** A seeded choice of {@code count} of {@code ids} (sorted ascending), returned ascending. */
+  private static int[] chooseTest(int[] ids, int count, long seed) {
+    int[] shuffled = ids.clone();
     SplittableRandom rng = new SplittableRandom(seed);
-    for (int i = classes.length - 1; i > 0; i--) {
+    for (int i = shuffled.length - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
-      int t = classes[i];
-      classes[i] = classes[j];
-      classes[j] = t;
+      int t = shuffled[i];
+      shuffled[i] = shuffled[j];
+      shuffled[j] = t;
     }
-    int[] test = Arrays.copyOf(classes, testClasses);
+    int[] test = Arrays.copyOf(shuffled, count);
     Arrays.sort(test);
-    int[] labels = data.labels();
+    return test;
+  }
+
+  /** Examples whose key is in {@code test} (sorted) go to the test side, in their order. */
+  private static DatasetSplit splitBy(LabeledDataset data, int[] keys, int[] test) {
     int testSize = 0;
-    for (int label : labels) {
-      if (Arrays.binarySearch(test, label) >= 0) {
+    for (int key : keys) {
+      if (Arrays.binarySearch(test, key) >= 0) {
         testSize++;
       }
     }
     int[] testIndices = new int[testSize];
-    int[] trainIndices = new int[labels.length - testSize];
+    int[] trainIndices = new int[keys.length - testSize];
     int t = 0;
     int r = 0;
-    for (int i = 0; i < labels.length; i++) {
-      if (Arrays.binarySearch(test, labels[i]) >= 0) {
+    for (int i = 0; i < keys.length; i++) {
+      if (Arrays.binarySearch(test, keys[i]) >= 0) {
         testIndices[t++] = i;
       } else {
         trainIndices[r++] = i;
