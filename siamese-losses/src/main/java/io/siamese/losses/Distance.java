@@ -26,7 +26,8 @@ public interface Distance {
    * Every pairwise distance within one batch.
    *
    * @param x shape {@code [B, E]}
-   * @return shape {@code [B, B]}: element {@code (i, j)} is {@code d(x_i, x_j)}, with a zero diagonal
+   * @return shape {@code [B, B]}: element {@code (i, j)} is {@code d(x_i, x_j)}, with a zero
+   *     diagonal
    */
   <T extends TNumber> Operand<T> pairwise(Ops tf, Operand<T> x);
 

@@ -4,30 +4,57 @@ import java.util.Objects;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * The ready-made {@link Distance}s. Each has a finite gradient everywhere, including between
- * identical embeddings, where a naive {@code sqrt} would give NaN in the backward pass.
+ * The ready-made {@link Distance}s, matching the definitions in the project's LOSSES.md.
+ *
+ * <p>Every one takes embeddings of shape {@code [B, E]} in any floating type {@code T} and returns
+ * distances in the embeddings' own units, of type {@code T}: {@code rowwise} gives {@code [B]},
+ * {@code pairwise} gives {@code [B, B]} with a zero diagonal. Each has a finite gradient
+ * everywhere, including between identical embeddings, where a naive {@code sqrt} gives NaN in the
+ * backward pass. {@link Distance#between} computes the same value in plain Java, in double
+ * precision.
+ *
+ * <pre>{@code
+ * Operand<TFloat32> d = Distances.EUCLIDEAN.rowwise(tf, left, right);   // [B]
+ * Operand<TFloat32> m = Distances.COSINE.pairwise(tf, embeddings);      // [B, B]
+ * double x = Distances.EUCLIDEAN.between(new float[] {0, 0}, new float[] {3, 4});  // 5.0
+ * }</pre>
  */
 public final class Distances {
   private Distances() {}
 
-  /** Euclidean distance {@code ||a - b||_2}, with its gradient masked to 0 at zero distance. */
+  /**
+   * Euclidean distance {@code ||a - b||_2}. Pairwise, {@code sqrt(D2_ij)} with {@code D2} as in
+   * {@link #SQUARED_EUCLIDEAN}. The square root is taken only where {@code D2 > 0}; elsewhere the
+   * distance is 0 and so is its gradient (the true gradient is undefined there).
+   */
   public static final Distance EUCLIDEAN = new Euclidean(false);
 
-  /** Squared Euclidean distance {@code ||a - b||_2^2}. */
+  /**
+   * Squared Euclidean distance {@code ||a - b||_2^2}, in squared embedding units. Pairwise, {@code
+   * D2_ij = max(|x_i|^2 + |x_j|^2 - 2 x_i.x_j, 0)} with the diagonal forced to 0: the expansion
+   * needs one matrix product instead of a {@code [B, B, E]} difference tensor, and the clamp
+   * removes the small negative values that its rounding leaves.
+   */
   public static final Distance SQUARED_EUCLIDEAN = new Euclidean(true);
 
   /**
-   * Cosine (angular) distance {@code max(1 - a.b / (||a|| ||b||), 0)}, in {@code [0, 2]}; the
-   * norms are floored at {@code 1e-12} so that a zero vector gives distance 1, not NaN.
+   * Cosine (angular) distance {@code max(1 - a.b / (||a|| ||b||), 0)}, unitless, in {@code [0, 2]}.
+   * The norms are floored at {@code 1e-12}, so a zero vector is at distance 1 from everything
+   * (except from itself in {@code pairwise}, whose diagonal is 0) instead of NaN.
    */
   public static final Distance COSINE = new Cosine();
 
-  /** Manhattan distance {@code sum_k |a_k - b_k|}. */
+  /**
+   * Manhattan distance {@code sum_k |a_k - b_k|}. At {@code a_k = b_k} TensorFlow takes the
+   * gradient of {@code |x|} to be 0.
+   */
   public static final Distance L1 = new Manhattan();
 
   /**
@@ -47,33 +74,58 @@ public final class Distances {
         "unknown distance '" + name + "'; known: euclidean, squared_euclidean, cosine, l1");
   }
 
+  /** A scalar constant of the same type as {@code like}, so float32 and float64 share one path. */
   static <T extends TNumber> Operand<T> scalar(Ops tf, double value, Operand<T> like) {
     return tf.dtypes.cast(tf.constant(value), like.type());
   }
 
+  /** Fails if the static shape of {@code x} is known and its rank is not {@code rank}. */
   static void checkRank(Operand<?> x, int rank, String what) {
     Shape s = x.shape();
     if (!s.isUnknown() && s.numDimensions() != rank) {
-      throw new IllegalArgumentException(
-          what + " must have rank " + rank + ", got shape " + s);
+      throw new IllegalArgumentException(what + " must have rank " + rank + ", got shape " + s);
     }
   }
 
-  static void checkSameEmbeddingSize(Operand<?> a, Operand<?> b) {
-    checkRank(a, 2, "embeddings a");
-    checkRank(b, 2, "embeddings b");
+  /**
+   * Fails if two statically known dimensions disagree. Only static shapes are checked: a dimension
+   * of -1 (unknown until the graph runs) is left to TensorFlow's own broadcasting errors.
+   */
+  static void checkSameDim(Operand<?> a, int dimA, Operand<?> b, int dimB, String message) {
     Shape sa = a.shape();
     Shape sb = b.shape();
-    if (!sa.isUnknown() && !sb.isUnknown()) {
-      long ea = sa.get(1);
-      long eb = sb.get(1);
-      if (ea >= 0 && eb >= 0 && ea != eb) {
-        throw new IllegalArgumentException(
-            "embeddings differ in size: " + sa + " vs " + sb);
-      }
+    if (sa.isUnknown() || sb.isUnknown()) {
+      return;
+    }
+    long na = sa.get(dimA);
+    long nb = sb.get(dimB);
+    if (na >= 0 && nb >= 0 && na != nb) {
+      throw new IllegalArgumentException(message + ": " + sa + " vs " + sb);
     }
   }
 
+  /** True if two shapes of known rank have the same rank and no two known dimensions differ. */
+  static boolean compatible(Shape a, Shape b) {
+    if (a.numDimensions() != b.numDimensions()) {
+      return false;
+    }
+    for (int i = 0; i < a.numDimensions(); i++) {
+      if (a.get(i) >= 0 && b.get(i) >= 0 && a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Checks two {@code [B, E]} batches whose rows are compared one to one. */
+  static void checkPaired(Operand<?> a, Operand<?> b, String nameA, String nameB) {
+    checkRank(a, 2, nameA);
+    checkRank(b, 2, nameB);
+    checkSameDim(a, 1, b, 1, "embeddings differ in size");
+    checkSameDim(a, 0, b, 0, "batches differ in size");
+  }
+
+  /** Checks the arguments of {@link Distance#between}. */
   static void checkLengths(float[] a, float[] b) {
     Objects.requireNonNull(a, "a");
     Objects.requireNonNull(b, "b");
@@ -87,8 +139,9 @@ public final class Distances {
   static <T extends TNumber> Operand<T> safeSqrt(Ops tf, Operand<T> x) {
     Operand<T> zeros = tf.zerosLike(x);
     Operand<TBool> positive = tf.math.greater(x, zeros);
-    // sqrt sees 1 where x <= 0, so neither branch's gradient is infinite. (No OnesLike: TensorFlow's C API
-    // has no gradient registered for it.)
+    // sqrt sees 1 where x <= 0, so neither branch's gradient is infinite; the outer select alone
+    // is not enough, as 0 * inf = NaN in the backward pass. (Not OnesLike: TensorFlow's C API has
+    // no gradient registered for it.)
     Operand<T> safe = tf.select(positive, x, Distances.scalar(tf, 1.0, x));
     return tf.select(positive, tf.math.sqrt(safe), zeros);
   }
@@ -102,7 +155,7 @@ public final class Distances {
 
     @Override
     public <T extends TNumber> Operand<T> rowwise(Ops tf, Operand<T> a, Operand<T> b) {
-      checkSameEmbeddingSize(a, b);
+      checkPaired(a, b, "embeddings a", "embeddings b");
       Operand<T> d2 = tf.reduceSum(tf.math.square(tf.math.sub(a, b)), tf.constant(1));
       return squared ? d2 : safeSqrt(tf, d2);
     }
@@ -111,7 +164,7 @@ public final class Distances {
     public <T extends TNumber> Operand<T> pairwise(Ops tf, Operand<T> x) {
       checkRank(x, 2, "embeddings");
       Operand<T> sq = tf.reduceSum(tf.math.square(x), tf.constant(1));
-      Operand<T> dot = tf.linalg.matMul(x, x, org.tensorflow.op.linalg.MatMul.transposeB(true));
+      Operand<T> dot = tf.linalg.matMul(x, x, MatMul.transposeB(true));
       Operand<T> d2 =
           tf.math.sub(
               tf.math.add(tf.expandDims(sq, tf.constant(1)), tf.expandDims(sq, tf.constant(0))),
@@ -146,8 +199,9 @@ public final class Distances {
   private static final class Cosine implements Distance {
     @Override
     public <T extends TNumber> Operand<T> rowwise(Ops tf, Operand<T> a, Operand<T> b) {
-      checkSameEmbeddingSize(a, b);
-      Operand<T> cos = tf.reduceSum(tf.math.mul(normalise(tf, a), normalise(tf, b)), tf.constant(1));
+      checkPaired(a, b, "embeddings a", "embeddings b");
+      Operand<T> cos =
+          tf.reduceSum(tf.math.mul(normalise(tf, a), normalise(tf, b)), tf.constant(1));
       Operand<T> d = tf.math.sub(Distances.scalar(tf, 1.0, cos), cos);
       return tf.math.maximum(d, tf.zerosLike(d));
     }
@@ -156,14 +210,15 @@ public final class Distances {
     public <T extends TNumber> Operand<T> pairwise(Ops tf, Operand<T> x) {
       checkRank(x, 2, "embeddings");
       Operand<T> n = normalise(tf, x);
-      Operand<T> cos = tf.linalg.matMul(n, n, org.tensorflow.op.linalg.MatMul.transposeB(true));
+      Operand<T> cos = tf.linalg.matMul(n, n, MatMul.transposeB(true));
       Operand<T> d = tf.math.sub(Distances.scalar(tf, 1.0, cos), cos);
       d = tf.math.maximum(d, tf.zerosLike(d));
       return tf.select(diagonal(tf, x), tf.zerosLike(d), d);
     }
 
     private static <T extends TNumber> Operand<T> normalise(Ops tf, Operand<T> x) {
-      Operand<T> sq = tf.reduceSum(tf.math.square(x), tf.constant(1), org.tensorflow.op.core.ReduceSum.keepDims(true));
+      Operand<T> sq = tf.reduceSum(tf.math.square(x), tf.constant(1), ReduceSum.keepDims(true));
+      // Flooring |x|^2 at 1e-24 floors |x| at 1e-12: a zero row stays finite, gradient included.
       return tf.math.mul(x, tf.math.rsqrt(tf.math.maximum(sq, scalar(tf, 1e-24, x))));
     }
 
@@ -196,7 +251,7 @@ public final class Distances {
   private static final class Manhattan implements Distance {
     @Override
     public <T extends TNumber> Operand<T> rowwise(Ops tf, Operand<T> a, Operand<T> b) {
-      checkSameEmbeddingSize(a, b);
+      checkPaired(a, b, "embeddings a", "embeddings b");
       return tf.reduceSum(tf.math.abs(tf.math.sub(a, b)), tf.constant(1));
     }
 

@@ -9,7 +9,9 @@ import org.tensorflow.types.family.TNumber;
  * been bitten by mixing them up, so every pair loss names the one it expects.
  */
 public enum PairLabelConvention {
-  /** 1 marks a similar (same-class) pair, 0 a dissimilar one: TensorFlow Addons, Keras, most users. */
+  /**
+   * 1 marks a similar (same-class) pair, 0 a dissimilar one: TensorFlow Addons, Keras, most users.
+   */
   SIMILAR_IS_ONE,
   /** 0 marks a similar pair, 1 a dissimilar one: Hadsell, Chopra and LeCun (2006). */
   SIMILAR_IS_ZERO;

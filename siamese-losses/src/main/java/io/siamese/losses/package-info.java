@@ -1,15 +1,32 @@
 /**
  * Metric-learning losses and distances as TensorFlow Java graph ops.
  *
- * <p>{@link io.siamese.losses.Distance} gives one distance as graph ops (row by row and as a full
- * pairwise matrix) and as plain Java; {@link io.siamese.losses.Distances} holds the ready-made
- * ones. {@link io.siamese.losses.PairLoss} is the extension point for losses over labelled pairs;
- * {@link io.siamese.losses.ContrastiveLoss} implements it. {@link io.siamese.losses.Reduction}
- * says how per-example terms become the returned value.
+ * <p>Main entry points:
  *
- * <p>Conventions: losses are stateless, take the {@code Ops} per call and never hold it; the
- * element type is a method type parameter, so float32 and float64 share one code path; every pair
- * loss names its {@link io.siamese.losses.PairLabelConvention}, because the literature uses both.
- * This module depends on TensorFlow Java only.
+ * <ul>
+ *   <li>{@link io.siamese.losses.ContrastiveLoss}: the contrastive loss over labelled pairs, e.g.
+ *       {@code ContrastiveLoss.similarIsOne()} or {@code
+ *       ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ZERO).margin(2.0).build()}.
+ *   <li>{@link io.siamese.losses.Distances}: Euclidean, squared Euclidean, cosine and L1, each row
+ *       by row ({@code [B, E] x [B, E] -> [B]}), as a pairwise matrix ({@code [B, E] -> [B, B]})
+ *       and in plain Java for inference.
+ *   <li>{@link io.siamese.losses.Reduction}: mean, sum, none, or mean over the non-zero terms.
+ * </ul>
+ *
+ * <p>Conventions: losses and distances are immutable and stateless; they take the {@code Ops} per
+ * call and never hold it, so one object serves any graph. The element type is a method type
+ * parameter ({@code <T extends TNumber>}), so float32 and float64 share one code path. Every pair
+ * loss names its {@link io.siamese.losses.PairLabelConvention}, because the literature uses both
+ * {@code 1 = similar} and {@code 0 = similar}. Static shapes are checked when the graph is built;
+ * no reduction or distance gives NaN, in the forward or the backward pass, at zero distance or on a
+ * batch whose terms are all zero. The definitions follow the project's LOSSES.md.
+ *
+ * <p>Extension point: a new pair loss implements {@link io.siamese.losses.PairLoss} (a label
+ * convention, a distance, and {@code call}, which usually computes {@code distance().rowwise},
+ * builds a {@code [B]} vector of per-pair terms and hands it to a {@code Reduction}); a new
+ * distance implements {@link io.siamese.losses.Distance}, and must keep its gradient finite at
+ * zero.
+ *
+ * <p>This module depends on TensorFlow Java only.
  */
 package io.siamese.losses;

@@ -2,6 +2,7 @@ package io.siamese.losses;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +17,9 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TNumber;
 
@@ -27,7 +28,8 @@ class ContrastiveLossTest {
   private static LossHarness.GraphFunction of(PairLoss loss) {
     return new LossHarness.GraphFunction() {
       @Override
-      public <T extends TNumber> Operand<T> build(Ops tf, Operand<T> l, Operand<T> r, Operand<T> y) {
+      public <T extends TNumber> Operand<T> build(
+          Ops tf, Operand<T> l, Operand<T> r, Operand<T> y) {
         return loss.call(tf, l, r, y);
       }
     };
@@ -41,13 +43,23 @@ class ContrastiveLossTest {
     double[][] left = {{0, 0}, {1, 1}};
     double[][] right = {{0.3, 0.4}, {1, 1.25}};
     double[] labels = {1, 0};
-    assertEquals(0.40625, LossHarness.run64(of(ContrastiveLoss.similarIsOne()), left, right, labels)[0], 1e-12);
-    assertEquals(0.40625, LossHarness.run32(of(ContrastiveLoss.similarIsOne()), left, right, labels)[0], 1e-6);
+    assertEquals(
+        0.40625,
+        LossHarness.run64(of(ContrastiveLoss.similarIsOne()), left, right, labels)[0],
+        1e-12);
+    assertEquals(
+        0.40625,
+        LossHarness.run32(of(ContrastiveLoss.similarIsOne()), left, right, labels)[0],
+        1e-6);
     // The same pairs in the paper's convention carry the opposite labels.
     PairLoss paper = ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ZERO).build();
     assertEquals(0.40625, LossHarness.run64(of(paper), left, right, new double[] {0, 1})[0], 1e-12);
     // Margin 2, sum: 0.25 + (2 - 0.25)^2 = 3.3125.
-    PairLoss wide = ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE).margin(2).reduction(Reduction.SUM).build();
+    PairLoss wide =
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE)
+            .margin(2)
+            .reduction(Reduction.SUM)
+            .build();
     assertEquals(3.3125, LossHarness.run64(of(wide), left, right, labels)[0], 1e-12);
   }
 
@@ -57,12 +69,16 @@ class ContrastiveLossTest {
     // TFA: mean(y * d^2 + (1 - y) * max(1 - d, 0)^2) = (0.25 + 0.64) / 2 = 0.445.
     double[][] left = {{0}, {0}};
     double[][] right = {{0.5}, {0.2}};
-    assertEquals(0.445, LossHarness.run64(of(ContrastiveLoss.similarIsOne()), left, right, new double[] {1, 0})[0], 1e-12);
+    assertEquals(
+        0.445,
+        LossHarness.run64(of(ContrastiveLoss.similarIsOne()), left, right, new double[] {1, 0})[0],
+        1e-12);
   }
 
   @Provide
   Arbitrary<Distance> distances() {
-    return Arbitraries.of(Distances.EUCLIDEAN, Distances.SQUARED_EUCLIDEAN, Distances.COSINE, Distances.L1);
+    return Arbitraries.of(
+        Distances.EUCLIDEAN, Distances.SQUARED_EUCLIDEAN, Distances.COSINE, Distances.L1);
   }
 
   @Provide
@@ -88,7 +104,11 @@ class ContrastiveLossTest {
     }
     double margin = 0.5 + 2 * r.nextDouble();
     PairLoss loss =
-        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE).margin(margin).distance(distance).reduction(reduction).build();
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE)
+            .margin(margin)
+            .distance(distance)
+            .reduction(reduction)
+            .build();
     double[] terms = Oracle.contrastiveTerms(distance, margin, left, right, similar);
     if (reduction == Reduction.MEAN_OVER_NONZERO) {
       // Which terms count is discontinuous at 0: a term that rounding leaves at 1e-32 in the graph
@@ -111,7 +131,9 @@ class ContrastiveLossTest {
 
   @Property(tries = 25)
   void gradientMatchesCentralFiniteDifferences(
-      @ForAll("distances") Distance distance, @ForAll @IntRange(min = 1, max = 5) int batch, @ForAll long seed) {
+      @ForAll("distances") Distance distance,
+      @ForAll @IntRange(min = 1, max = 5) int batch,
+      @ForAll long seed) {
     Random r = new Random(seed);
     double[][] left = random(r, batch, 3);
     double[][] right = random(r, batch, 3);
@@ -127,17 +149,24 @@ class ContrastiveLossTest {
       double d = Oracle.distance(distance, left[i], right[i]);
       net.jqwik.api.Assume.that(Math.abs(margin - d) > 1e-3 && d > 1e-3);
     }
-    PairLoss loss = ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE).margin(margin).distance(distance).build();
+    PairLoss loss =
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE)
+            .margin(margin)
+            .distance(distance)
+            .build();
     double[][][] analytic = LossHarness.gradient64(of(loss), left, right, labels);
     double[][][] numeric =
         LossHarness.finiteDifferences(
-            (l, rr) -> Oracle.reduce(Reduction.MEAN, Oracle.contrastiveTerms(distance, margin, l, rr, similar))[0],
+            (l, rr) ->
+                Oracle.reduce(
+                    Reduction.MEAN, Oracle.contrastiveTerms(distance, margin, l, rr, similar))[0],
             left,
             right,
             1e-6);
     for (int w = 0; w < 2; w++) {
       for (int i = 0; i < batch; i++) {
-        assertArrayEquals(numeric[w][i], analytic[w][i], 1e-5, distance + " input " + w + " row " + i);
+        assertArrayEquals(
+            numeric[w][i], analytic[w][i], 1e-5, distance + " input " + w + " row " + i);
       }
     }
   }
@@ -145,9 +174,12 @@ class ContrastiveLossTest {
   @Test
   void identicalEmbeddingsHaveAFiniteZeroGradient() {
     double[][] same = {{0.2, -0.4, 1.0}, {0.5, 0.5, 0.5}};
-    for (Distance d : List.of(Distances.EUCLIDEAN, Distances.SQUARED_EUCLIDEAN, Distances.COSINE)) {
-      PairLoss loss = ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE).distance(d).build();
-      double[][][] g = LossHarness.gradient64(of(loss), same, LossHarness.copy(same), new double[] {1, 1});
+    for (Distance d :
+        List.of(Distances.EUCLIDEAN, Distances.SQUARED_EUCLIDEAN, Distances.COSINE, Distances.L1)) {
+      PairLoss loss =
+          ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE).distance(d).build();
+      double[][][] g =
+          LossHarness.gradient64(of(loss), same, LossHarness.copy(same), new double[] {1, 1});
       for (double[][] side : g) {
         for (double[] row : side) {
           for (double v : row) {
@@ -155,7 +187,10 @@ class ContrastiveLossTest {
           }
         }
       }
-      assertEquals(0.0, LossHarness.run64(of(loss), same, LossHarness.copy(same), new double[] {1, 1})[0], 1e-12);
+      assertEquals(
+          0.0,
+          LossHarness.run64(of(loss), same, LossHarness.copy(same), new double[] {1, 1})[0],
+          1e-12);
     }
   }
 
@@ -173,11 +208,15 @@ class ContrastiveLossTest {
         right[i][0] += 1.0 + r.nextDouble();
       }
     }
-    assertEquals(0.0, LossHarness.run64(of(ContrastiveLoss.similarIsOne(1.0)), left, right, labels)[0], 1e-12);
+    assertEquals(
+        0.0,
+        LossHarness.run64(of(ContrastiveLoss.similarIsOne(1.0)), left, right, labels)[0],
+        1e-12);
   }
 
   @Property(tries = 20)
-  void meanIsInvariantToTheOrderOfPairs(@ForAll @IntRange(min = 2, max = 8) int batch, @ForAll long seed) {
+  void meanIsInvariantToTheOrderOfPairs(
+      @ForAll @IntRange(min = 2, max = 8) int batch, @ForAll long seed) {
     Random r = new Random(seed);
     double[][] left = random(r, batch, 3);
     double[][] right = random(r, batch, 3);
@@ -195,30 +234,188 @@ class ContrastiveLossTest {
       y2[i] = labels[j];
     }
     PairLoss loss = ContrastiveLoss.similarIsOne();
-    assertEquals(LossHarness.run64(of(loss), left, right, labels)[0], LossHarness.run64(of(loss), l2, r2, y2)[0], 1e-12);
+    assertEquals(
+        LossHarness.run64(of(loss), left, right, labels)[0],
+        LossHarness.run64(of(loss), l2, r2, y2)[0],
+        1e-12);
+  }
+
+  @Property(tries = 30)
+  void similarIsZeroWithFlippedLabelsEqualsSimilarIsOne(
+      @ForAll("distances") Distance distance,
+      @ForAll("reductions") Reduction reduction,
+      @ForAll @IntRange(min = 1, max = 8) int batch,
+      @ForAll long seed) {
+    Random r = new Random(seed);
+    double[][] left = random(r, batch, 3);
+    double[][] right = random(r, batch, 3);
+    double[] one = new double[batch];
+    double[] zero = new double[batch];
+    for (int i = 0; i < batch; i++) {
+      boolean similar = r.nextBoolean();
+      one[i] = PairLabelConvention.SIMILAR_IS_ONE.encode(similar);
+      zero[i] = PairLabelConvention.SIMILAR_IS_ZERO.encode(similar);
+      assertEquals(1 - one[i], zero[i]);
+    }
+    PairLoss a =
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE)
+            .margin(1.3)
+            .distance(distance)
+            .reduction(reduction)
+            .build();
+    PairLoss b =
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ZERO)
+            .margin(1.3)
+            .distance(distance)
+            .reduction(reduction)
+            .build();
+    assertArrayEquals(
+        LossHarness.run64(of(a), left, right, one),
+        LossHarness.run64(of(b), left, right, zero),
+        1e-12);
+  }
+
+  @Test
+  void runsOnPlaceholdersOfUnknownBatchSize() {
+    // The hand-worked pairs again, fed at run time: static checks must not reject -1 dimensions.
+    double[][] left = {{0, 0}, {1, 1}};
+    double[][] right = {{0.3, 0.4}, {1, 1.25}};
+    double[] labels = {1, 0};
+    assertEquals(
+        0.40625,
+        LossHarness.runFed64(of(ContrastiveLoss.similarIsOne()), left, right, labels)[0],
+        1e-12);
+    PairLoss none =
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE)
+            .reduction(Reduction.NONE)
+            .build();
+    assertArrayEquals(
+        new double[] {0.25, 0.5625}, LossHarness.runFed64(of(none), left, right, labels), 1e-12);
+  }
+
+  @Test
+  void defaultsAccessorsAndValueSemantics() {
+    ContrastiveLoss loss = ContrastiveLoss.similarIsOne();
+    assertEquals(PairLabelConvention.SIMILAR_IS_ONE, loss.labelConvention());
+    assertEquals(1.0, loss.margin());
+    assertEquals(Distances.EUCLIDEAN, loss.distance());
+    assertEquals(Reduction.MEAN, loss.reduction());
+    assertEquals("ContrastiveLoss(SIMILAR_IS_ONE, margin 1.0, euclidean, MEAN)", loss.toString());
+    ContrastiveLoss explicit =
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE)
+            .margin(1.0)
+            .distance(Distances.EUCLIDEAN)
+            .reduction(Reduction.MEAN)
+            .build();
+    assertEquals(loss, explicit);
+    assertEquals(loss.hashCode(), explicit.hashCode());
+    assertNotEquals(loss, ContrastiveLoss.similarIsOne(2.0));
+    assertNotEquals(loss, ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ZERO).build());
+    assertEquals(
+        "ContrastiveLoss(SIMILAR_IS_ZERO, margin 0.5, cosine, SUM)",
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ZERO)
+            .margin(0.5)
+            .distance(Distances.COSINE)
+            .reduction(Reduction.SUM)
+            .build()
+            .toString());
+  }
+
+  @Test
+  void settingsAreChecked() {
+    assertMessage(
+        IllegalArgumentException.class,
+        () -> ContrastiveLoss.similarIsOne(-1),
+        "margin must be finite and > 0, got -1.0");
+    assertMessage(
+        IllegalArgumentException.class,
+        () -> ContrastiveLoss.similarIsOne(Double.POSITIVE_INFINITY),
+        "got Infinity");
+    ContrastiveLoss.Builder b =
+        ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE)
+            .distance(Distances.COSINE)
+            .reduction(Reduction.SUM);
+    assertMessage(
+        IllegalStateException.class,
+        () -> b.distance(Distances.L1),
+        "distance was already set to cosine");
+    assertMessage(
+        IllegalStateException.class,
+        () -> b.reduction(Reduction.MEAN),
+        "reduction was already set to SUM");
+    assertMessage(
+        NullPointerException.class,
+        () -> ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE).distance(null),
+        "distance");
+    // A rejected margin leaves the builder unset, so a valid one can still follow.
+    ContrastiveLoss.Builder c = ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE);
+    assertThrows(IllegalArgumentException.class, () -> c.margin(0));
+    assertEquals(0.7, c.margin(0.7).build().margin());
+  }
+
+  @Test
+  void batchSizesAreChecked() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> a = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(4, 3)));
+      Operand<TFloat32> b = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(5, 3)));
+      Operand<TFloat32> y4 = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(4)));
+      Operand<TFloat32> y5 = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(5)));
+      ContrastiveLoss loss = ContrastiveLoss.similarIsOne();
+      assertMessage(
+          IllegalArgumentException.class,
+          () -> loss.call(tf, a, b, y4),
+          "batches differ in size: [4, 3] vs [5, 3]");
+      assertMessage(
+          IllegalArgumentException.class,
+          () -> loss.call(tf, a, a, y5),
+          "labels and embeddings differ in batch size: [5] vs [4, 3]");
+      assertMessage(NullPointerException.class, () -> loss.call(tf, a, null, y4), "right");
+    }
   }
 
   @Test
   void settingsAndShapesAreChecked() {
-    assertMessage(IllegalArgumentException.class, () -> ContrastiveLoss.similarIsOne(0), "margin must be finite and > 0, got 0.0");
-    assertMessage(IllegalArgumentException.class, () -> ContrastiveLoss.similarIsOne(Double.NaN), "got NaN");
-    assertMessage(NullPointerException.class, () -> ContrastiveLoss.builder(null), "label convention must be chosen");
+    assertMessage(
+        IllegalArgumentException.class,
+        () -> ContrastiveLoss.similarIsOne(0),
+        "margin must be finite and > 0, got 0.0");
+    assertMessage(
+        IllegalArgumentException.class, () -> ContrastiveLoss.similarIsOne(Double.NaN), "got NaN");
+    assertMessage(
+        NullPointerException.class,
+        () -> ContrastiveLoss.builder(null),
+        "label convention must be chosen");
     assertMessage(
         IllegalStateException.class,
         () -> ContrastiveLoss.builder(PairLabelConvention.SIMILAR_IS_ONE).margin(1).margin(2),
         "margin was already set to 1.0");
-    assertMessage(IllegalArgumentException.class, () -> Distances.EUCLIDEAN.between(new float[2], new float[3]), "2 vs 3");
-    assertMessage(IllegalArgumentException.class, () -> Distances.byName("hamming"), "unknown distance 'hamming'");
+    assertMessage(
+        IllegalArgumentException.class,
+        () -> Distances.EUCLIDEAN.between(new float[2], new float[3]),
+        "2 vs 3");
+    assertMessage(
+        IllegalArgumentException.class,
+        () -> Distances.byName("hamming"),
+        "unknown distance 'hamming'");
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> a = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4)));
       Operand<TFloat32> b = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 5)));
       Operand<TFloat32> y = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-      Operand<TFloat32> rank3 = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 1)));
+      Operand<TFloat32> rank3 =
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 1)));
       ContrastiveLoss loss = ContrastiveLoss.similarIsOne();
-      assertMessage(IllegalArgumentException.class, () -> loss.call(tf, a, b, y), "embeddings differ in size: [-1, 4] vs [-1, 5]");
-      assertMessage(IllegalArgumentException.class, () -> loss.call(tf, rank3, a, y), "rank 2");
-      assertMessage(IllegalArgumentException.class, () -> loss.call(tf, a, a, a), "labels must have rank 1");
+      assertMessage(
+          IllegalArgumentException.class,
+          () -> loss.call(tf, a, b, y),
+          "embeddings differ in size: [-1, 4] vs [-1, 5]");
+      assertMessage(
+          IllegalArgumentException.class,
+          () -> loss.call(tf, rank3, a, y),
+          "left must have rank 2, got shape [-1, 4, 1]");
+      assertMessage(
+          IllegalArgumentException.class, () -> loss.call(tf, a, a, a), "labels must have rank 1");
     }
   }
 
@@ -232,8 +429,13 @@ class ContrastiveLossTest {
     return x;
   }
 
-  static void assertMessage(Class<? extends Throwable> type, org.junit.jupiter.api.function.Executable call, String fragment) {
+  static void assertMessage(
+      Class<? extends Throwable> type,
+      org.junit.jupiter.api.function.Executable call,
+      String fragment) {
     Throwable t = assertThrows(type, call);
-    assertTrue(t.getMessage() != null && t.getMessage().contains(fragment), "expected '" + fragment + "' in: " + t.getMessage());
+    assertTrue(
+        t.getMessage() != null && t.getMessage().contains(fragment),
+        "expected '" + fragment + "' in: " + t.getMessage());
   }
 }

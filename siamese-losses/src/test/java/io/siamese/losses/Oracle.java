@@ -10,24 +10,27 @@ final class Oracle {
         return Math.sqrt(squared(a, b));
       case "squared_euclidean":
         return squared(a, b);
-      case "l1": {
-        double s = 0;
-        for (int k = 0; k < a.length; k++) {
-          s += Math.abs(a[k] - b[k]);
+      case "l1":
+        {
+          double s = 0;
+          for (int k = 0; k < a.length; k++) {
+            s += Math.abs(a[k] - b[k]);
+          }
+          return s;
         }
-        return s;
-      }
-      case "cosine": {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int k = 0; k < a.length; k++) {
-          dot += a[k] * b[k];
-          na += a[k] * a[k];
-          nb += b[k] * b[k];
+      case "cosine":
+        {
+          double dot = 0;
+          double na = 0;
+          double nb = 0;
+          for (int k = 0; k < a.length; k++) {
+            dot += a[k] * b[k];
+            na += a[k] * a[k];
+            nb += b[k] * b[k];
+          }
+          return Math.max(
+              1 - dot / (Math.max(Math.sqrt(na), 1e-12) * Math.max(Math.sqrt(nb), 1e-12)), 0);
         }
-        return Math.max(1 - dot / (Math.max(Math.sqrt(na), 1e-12) * Math.max(Math.sqrt(nb), 1e-12)), 0);
-      }
       default:
         throw new IllegalArgumentException(d.name());
     }
@@ -42,7 +45,8 @@ final class Oracle {
   }
 
   /** Per-pair contrastive terms; {@code similar[i]} in the SIMILAR_IS_ONE sense. */
-  static double[] contrastiveTerms(Distance dist, double margin, double[][] left, double[][] right, boolean[] similar) {
+  static double[] contrastiveTerms(
+      Distance dist, double margin, double[][] left, double[][] right, boolean[] similar) {
     double[] terms = new double[left.length];
     for (int i = 0; i < left.length; i++) {
       double d = distance(dist, left[i], right[i]);
