@@ -161,6 +161,26 @@ final class Charts {
     save(chart, file);
   }
 
+  /** Draws the first query of {@code episode} against its support set, as the model sees it. */
+  static void episode(io.siamese.core.SiameseModel model, io.siamese.data.Episode episode, io.siamese.data.LabeledDataset data, Path file)
+      throws IOException {
+    int[] support = episode.support();
+    float[][] images = new float[support.length][];
+    for (int s = 0; s < support.length; s++) {
+      images[s] = data.features(support[s]);
+    }
+    float[] query = data.features(episode.queries()[0]);
+    double[] distances = new double[support.length];
+    int pick = 0;
+    int truth = 0;
+    for (int s = 0; s < support.length; s++) {
+      distances[s] = model.distance(query, images[s]);
+      pick = distances[s] < distances[pick] ? s : pick;
+      truth = episode.supportLabels()[s] == episode.queryLabels()[0] ? s : truth;
+    }
+    oneShotEpisode(query, images, distances, pick, truth, data.shape(), file);
+  }
+
   /** A 2-D PCA projection of embeddings, one colour per class. */
   static void embeddingProjection(float[][] embeddings, int[] labels, String title, Path file) throws IOException {
     double[][] xy = Pca.project2d(embeddings);

@@ -108,7 +108,9 @@ public final class Quickstart {
         Files.createDirectories(options.output);
         Charts.trainingCurve(history, options.output.resolve("training-curve.png"));
         Charts.rocCurve(pairs, pairs.bestThreshold(), "best accuracy", options.output.resolve("roc-curve.png"));
-        drawEpisode(model, split.test(), options);
+        Episode episode =
+            EpisodeSampler.builder(split.test()).ways(20).shots(1).queriesPerClass(1).seed(options.seed).build().next();
+        Charts.episode(model, episode, split.test(), options.output.resolve("one-shot-episode.png"));
         LabeledDataset shown = split.test().subset(firstClasses(split.test(), 10));
         Charts.embeddingProjection(
             model.embed(shown), shown.labels(), "Embeddings of 10 unseen classes (PCA)", options.output.resolve("embeddings-pca.png"));
@@ -119,30 +121,6 @@ public final class Quickstart {
       }
     }
     out.printf(Locale.ROOT, "Done in %.0f s%n", (System.nanoTime() - start) / 1e9);
-  }
-
-  /** Draws one 20-way episode of unseen classes: the query, the support set and the pick. */
-  private static void drawEpisode(SiameseModel model, LabeledDataset test, Options options) throws IOException {
-    Episode episode = EpisodeSampler.builder(test).ways(20).shots(1).queriesPerClass(1).seed(options.seed).build().next();
-    int[] support = episode.support();
-    float[][] supportImages = new float[support.length][];
-    for (int s = 0; s < support.length; s++) {
-      supportImages[s] = test.features(support[s]);
-    }
-    float[] query = test.features(episode.queries()[0]);
-    double[] distances = new double[support.length];
-    int pick = 0;
-    int truth = 0;
-    for (int s = 0; s < support.length; s++) {
-      distances[s] = model.distance(query, supportImages[s]);
-      if (distances[s] < distances[pick]) {
-        pick = s;
-      }
-      if (episode.supportLabels()[s] == episode.queryLabels()[0]) {
-        truth = s;
-      }
-    }
-    Charts.oneShotEpisode(query, supportImages, distances, pick, truth, test.shape(), options.output.resolve("one-shot-episode.png"));
   }
 
   private static int[] firstClasses(LabeledDataset data, int count) {

@@ -102,6 +102,8 @@ public final class SiameseModel implements AutoCloseable {
   /** Read: any use of the session. Write: close. */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Lock trainLock = new ReentrantLock();
+  /** Number of fit calls so far; guarded by trainLock. */
+  private long fitCalls;
   private boolean closed;
 
   private SiameseModel(Builder b) {
@@ -423,7 +425,12 @@ public final class SiameseModel implements AutoCloseable {
     float[] examples = new float[2 * b * inputSize];
     float[] labels = new float[b];
     PairLabelConvention convention = loss.labelConvention();
+    BatchAugmentation augmentation = config.augmentation().orElse(null);
+    // Seeded from the model and advanced across fit calls, so a run repeats exactly.
+    java.util.SplittableRandom augmentationRandom = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + fitCalls++);
     long start = System.nanoTime();
+    long deadline = config.timeLimit().map(d -> start + d.toNanos()).orElse(Long.MAX_VALUE);
+    boolean outOfTime = false;
     List<EpochResult> epochs = new ArrayList<>();
     double bestAuc = Double.NEGATIVE_INFINITY;
     int bestEpoch = 0;
@@ -431,11 +438,21 @@ public final class SiameseModel implements AutoCloseable {
     boolean stoppedEarly = false;
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       double lossSum = 0;
+      int steps = 0;
       for (int step = 1; step <= config.stepsPerEpoch(); step++) {
+        // At least one step runs, so a fit call always trains.
+        if (deadline != Long.MAX_VALUE && (epoch > 1 || step > 1) && System.nanoTime() - deadline > 0) {
+          outOfTime = true;
+          break;
+        }
+        steps = step;
         PairBatch batch = sampler.next(b);
         checkState(batch.size() == b, "sampler returned %s pairs, asked for %s", batch.size(), b);
         data.gather(batch.leftIndices(), examples, 0);
         data.gather(batch.rightIndices(), examples, b * inputSize);
+        if (augmentation != null) {
+          augmentation.apply(examples, 2 * b, encoderSpec.inputShape(), augmentationRandom);
+        }
         for (int i = 0; i < b; i++) {
           labels[i] = convention.encode(batch.isSame(i));
         }
@@ -448,12 +465,15 @@ public final class SiameseModel implements AutoCloseable {
             new BatchResult(epoch, config.epochs(), step, config.stepsPerEpoch(), batchLoss, b, System.nanoTime() - start);
         ls.forEach(l -> l.onBatchEnd(result));
       }
+      if (steps == 0) {
+        break;
+      }
       Optional<PairMetrics> validation = Optional.empty();
       if (config.validation().isPresent()) {
         validation = Optional.of(scorePairs(config.validation().get(), config.validationPairs()));
       }
       EpochResult result =
-          new EpochResult(epoch, config.epochs(), lossSum / config.stepsPerEpoch(), validation, System.nanoTime() - start);
+          new EpochResult(epoch, config.epochs(), lossSum / steps, validation, System.nanoTime() - start);
       epochs.add(result);
       boolean improved = validation.isEmpty() || validation.get().rocAuc() > bestAuc;
       if (improved) {
@@ -469,6 +489,10 @@ public final class SiameseModel implements AutoCloseable {
       ls.forEach(l -> l.onEpochEnd(result));
       if (config.earlyStoppingPatience() > 0 && epoch - bestEpoch >= config.earlyStoppingPatience()) {
         stoppedEarly = epoch < config.epochs();
+        break;
+      }
+      if (outOfTime) {
+        stoppedEarly = epoch < config.epochs() || steps < config.stepsPerEpoch();
         break;
       }
     }
@@ -634,14 +658,7 @@ public final class SiameseModel implements AutoCloseable {
       }
       accuracies[ep] = correct / (double) queries.length;
     }
-    double mean = Arrays.stream(accuracies).average().orElse(0);
-    double var = 0;
-    for (double a : accuracies) {
-      var += (a - mean) * (a - mean);
-    }
-    double sd = Math.sqrt(var / (count - 1));
-    return new OneShotResult(
-        episodes.ways(), episodes.shots(), count, mean, 1.96 * sd / Math.sqrt(count));
+    return OneShotResult.fromEpisodes(episodes.ways(), episodes.shots(), accuracies);
   }
 
   /** Embeds {@code count} examples stored row-major in {@code flat}, in chunks. */

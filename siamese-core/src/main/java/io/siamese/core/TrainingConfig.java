@@ -21,6 +21,8 @@ public final class TrainingConfig {
   private final int validationPairs;
   private final int patience;
   private final java.nio.file.Path checkpoint;
+  private final BatchAugmentation augmentation;
+  private final java.time.Duration timeLimit;
 
   private TrainingConfig(Builder b) {
     this.epochs = b.epochs;
@@ -30,6 +32,21 @@ public final class TrainingConfig {
     this.validationPairs = b.validationPairs;
     this.patience = b.patience;
     this.checkpoint = b.checkpoint;
+    this.augmentation = b.augmentation;
+    this.timeLimit = b.timeLimit;
+  }
+
+  /**
+   * The training time after which {@code fit} ends: the current epoch stops after its running
+   * step, is validated and counts as the last one.
+   */
+  public Optional<java.time.Duration> timeLimit() {
+    return Optional.ofNullable(timeLimit);
+  }
+
+  /** The distortion applied to each training batch, if any. */
+  public Optional<BatchAugmentation> augmentation() {
+    return Optional.ofNullable(augmentation);
   }
 
   /** A builder; epochs, steps per epoch and batch size must be set. */
@@ -84,8 +101,26 @@ public final class TrainingConfig {
     private int validationPairs;
     private int patience;
     private java.nio.file.Path checkpoint;
+    private BatchAugmentation augmentation;
+    private java.time.Duration timeLimit;
 
     private Builder() {}
+
+    /** Ends training once it has run this long, whatever the number of epochs left. */
+    public Builder timeLimit(java.time.Duration limit) {
+      checkState(timeLimit == null, "timeLimit was already set to %s", timeLimit);
+      checkArgument(limit != null && !limit.isNegative() && !limit.isZero(), "time limit must be positive, got %s", limit);
+      this.timeLimit = limit;
+      return this;
+    }
+
+    /** Distorts every training batch in place, e.g. {@code Augmenter.koch2015()::apply}. */
+    public Builder augmentation(BatchAugmentation augmentation) {
+      checkState(this.augmentation == null, "augmentation was already set");
+      checkArgument(augmentation != null, "augmentation must not be null");
+      this.augmentation = augmentation;
+      return this;
+    }
 
     /** Number of epochs, {@code >= 1}. */
     public Builder epochs(int epochs) {

@@ -114,6 +114,28 @@ class EarlyStoppingTest {
   }
 
   @Test
+  void aTimeLimitEndsTrainingAfterTheRunningStep() {
+    try (SiameseModel m = model(OptimizerSpec.adam(1e-3))) {
+      java.util.List<BatchResult> batches = new java.util.ArrayList<>();
+      TrainingHistory h =
+          m.fit(
+              BalancedPairSampler.of(GLYPHS, 1),
+              TrainingConfig.builder().epochs(1000).stepsPerEpoch(1000).batchSize(4).timeLimit(java.time.Duration.ofMillis(1)).build(),
+              new TrainingListener() {
+                @Override
+                public void onBatchEnd(BatchResult batch) {
+                  batches.add(batch);
+                }
+              });
+      // The first step starts before the limit passes and always runs; the second does not.
+      assertEquals(1, batches.size());
+      assertEquals(1, h.epochs().size());
+      assertTrue(h.stoppedEarly());
+      assertEquals(batches.get(0).loss(), h.finalLoss(), 0.0);
+    }
+  }
+
+  @Test
   void earlyStoppingNeedsValidation() {
     assertMessage(
         IllegalStateException.class,

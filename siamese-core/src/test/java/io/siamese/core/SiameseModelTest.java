@@ -175,6 +175,34 @@ class SiameseModelTest {
   }
 
   @Test
+  void augmentationSeesBothTwinsOfEveryTrainingBatchBeforeTheStep() {
+    List<Integer> counts = new ArrayList<>();
+    BatchAugmentation blank =
+        (batch, count, shape, random) -> {
+          counts.add(count);
+          assertEquals(SHAPE, shape);
+          Arrays.fill(batch, 0, count * shape.size(), 0f);
+        };
+    List<Double> losses = new ArrayList<>();
+    try (SiameseModel m = newModel(6)) {
+      m.fit(
+          BalancedPairSampler.of(glyphs, 1),
+          TrainingConfig.builder().epochs(1).stepsPerEpoch(3).batchSize(4).augmentation(blank).build(),
+          new TrainingListener() {
+            @Override
+            public void onBatchEnd(BatchResult batch) {
+              losses.add(batch.loss());
+            }
+          });
+    }
+    assertEquals(List.of(8, 8, 8), counts);
+    // Blank inputs embed identically: similar pairs cost 0, the 2 dissimilar ones margin^2 = 1.
+    for (double loss : losses) {
+      assertEquals(0.5, loss, 1e-6);
+    }
+  }
+
+  @Test
   void trainingChangesTheWeights() {
     float[] x = glyphs.features(0);
     try (SiameseModel m = newModel(4)) {

@@ -1,0 +1,210 @@
+package io.siamese.examples;
+
+import io.siamese.core.ConsoleProgressListener;
+import io.siamese.core.EncoderSpec;
+import io.siamese.core.OneShotResult;
+import io.siamese.core.OptimizerSpec;
+import io.siamese.core.PairMetrics;
+import io.siamese.core.SiameseModel;
+import io.siamese.core.TrainingConfig;
+import io.siamese.core.TrainingHistory;
+import io.siamese.data.Augmenter;
+import io.siamese.data.BalancedPairSampler;
+import io.siamese.data.Episode;
+import io.siamese.data.EpisodeSampler;
+import io.siamese.data.LabeledDataset;
+import io.siamese.data.OmniglotLoader;
+import io.siamese.losses.ContrastiveLoss;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * One-shot classification on Omniglot (Lake et al. 2015), the field's benchmark: trains on some
+ * background alphabets, then classifies drawings of alphabets never seen in training from one
+ * example per character, within an alphabet (the standard 20-way protocol).
+ *
+ * <p>Data: the Omniglot background zips in {@code ../shared/data/omniglot/} by default, or any zips
+ * or folders in the {@code alphabet/character/*.png} layout given with {@code --data}. Held out:
+ * Balinese and Early_Aramaic for testing (24 and 22 characters, so 20-way episodes fit inside each)
+ * and Tagalog for validation; the model trains on the others.
+ *
+ * <p>Options: {@code --data PATH}... {@code --minutes M} training time (default 15), {@code --size
+ * S} image side after resizing (default 28), {@code --episodes N} (default 400), {@code --output
+ * DIR} (default {@code siamese-output/omniglot}), {@code --seed N}.
+ */
+public final class OmniglotOneShot {
+  private static final List<String> TEST = List.of("Balinese", "Early_Aramaic");
+  private static final List<String> VALIDATION = List.of("Tagalog");
+
+  private OmniglotOneShot() {}
+
+  public static void main(String[] args) throws IOException {
+    Options o = Options.parse(args);
+    PrintStream out = System.out;
+    if (o.data.isEmpty()) {
+      out.println("No Omniglot data: put images_background_small1.zip and images_background_small2.zip in "
+          + "../shared/data/omniglot/, or name zips or folders in the alphabet/character/*.png layout with --data.");
+      return;
+    }
+    long t0 = System.nanoTime();
+    LabeledDataset all = OmniglotLoader.builder().imageSize(o.size).build().load(o.data);
+    out.printf(Locale.ROOT, "Loaded %d drawings of %d characters in %d alphabets from %s in %.1f s%n",
+        all.size(), all.classCount(), all.groupCount(), o.data, (System.nanoTime() - t0) / 1e9);
+
+    LabeledDataset train = byAlphabet(all, name -> !TEST.contains(name) && !VALIDATION.contains(name));
+    LabeledDataset validation = byAlphabet(all, VALIDATION::contains);
+    LabeledDataset test = byAlphabet(all, TEST::contains);
+    out.printf(Locale.ROOT, "Train: %s (%d characters); validation: %s; test: %s (%d characters)%n",
+        alphabets(train), train.classCount(), alphabets(validation), alphabets(test), test.classCount());
+
+    Files.createDirectories(o.output);
+    EncoderSpec encoder = EncoderSpec.conv4(all.shape(), 64, true);
+    try (SiameseModel model =
+        SiameseModel.builder()
+            .encoder(encoder)
+            .loss(ContrastiveLoss.similarIsOne(1.0))
+            .optimizer(OptimizerSpec.adam(1e-3))
+            .seed(o.seed)
+            .build()) {
+      out.println(encoder);
+      TrainingHistory history =
+          model.fit(
+              BalancedPairSampler.of(train, o.seed),
+              TrainingConfig.builder()
+                  .epochs(1000)
+                  .stepsPerEpoch(200)
+                  .batchSize(64)
+                  .augmentation(Augmenter.koch2015()::apply)
+                  .validation(BalancedPairSampler.of(validation, o.seed + 1), 2000)
+                  .earlyStopping(8)
+                  .timeLimit(Duration.ofSeconds(Math.round(o.minutes * 60)))
+                  .build(),
+              new ConsoleProgressListener(out));
+      out.printf(Locale.ROOT, "Trained %d epochs; kept the weights of epoch %d (best validation ROC AUC)%n",
+          history.epochs().size(), history.bestEpoch());
+
+      PairMetrics pairs = model.evaluatePairs(BalancedPairSampler.of(test, o.seed + 2), 4000);
+      double far1 = pairs.thresholdAtFalseAcceptRate(0.01);
+      out.printf(Locale.ROOT, "Test alphabets, pairs: ROC AUC %.4f, equal error rate %.2f%%, accuracy %.2f%% at threshold %.4f; "
+          + "at 1%% false accepts (threshold %.4f) %.2f%% of same-character pairs are accepted%n",
+          pairs.rocAuc(), 100 * pairs.equalErrorRate(), 100 * pairs.bestAccuracy(), pairs.bestThreshold(), far1,
+          100 * pairs.at(far1).recall());
+
+      for (int ways : new int[] {5, 20}) {
+        EpisodeSampler episodes = EpisodeSampler.builder(test).ways(ways).shots(1).queriesPerClass(1)
+            .withinGroup(true).seed(o.seed + ways).build();
+        OneShotResult r = model.evaluateOneShot(episodes, o.episodes);
+        OneShotResult pixels = PixelBaseline.oneShot(EpisodeSampler.builder(test).ways(ways).shots(1)
+            .queriesPerClass(1).withinGroup(true).seed(o.seed + ways).build(), o.episodes);
+        out.printf(Locale.ROOT, "Within-alphabet %s; raw-pixel nearest neighbour: %.2f%% +/- %.2f%%%n",
+            r, 100 * pixels.accuracy(), 100 * pixels.confidence95());
+      }
+
+      Path saved = o.output.resolve("model");
+      model.save(saved);
+      Path export = o.output.resolve("savedmodel");
+      deleteRecursively(export);
+      model.exportSavedModel(export);
+      out.println("Saved the model to " + saved + " and exported the encoder as a SavedModel to " + export);
+      out.println("Embed any Omniglot PNGs with it (one TSV line per file):");
+      out.println("  mvn -q -pl siamese-core exec:java -Dexec.skip=false -Dexec.mainClass=io.siamese.core.EmbedCommand \\");
+      out.println("    -Dexec.args=\"--model " + export.toAbsolutePath() + " --out embeddings.tsv FILE.png ...\"");
+
+      try {
+        Charts.trainingCurve(history, o.output.resolve("training-curve.png"));
+        Charts.rocCurve(pairs, far1, "1% false accepts", o.output.resolve("roc-curve.png"));
+        Episode episode = EpisodeSampler.builder(test).ways(20).shots(1).queriesPerClass(1).withinGroup(true)
+            .seed(o.seed).build().next();
+        Charts.episode(model, episode, test, o.output.resolve("one-shot-episode.png"));
+        int[] shownClasses = Arrays.copyOf(test.classesOfGroup(test.groupIds()[0]), 10);
+        int[] shown = Arrays.stream(shownClasses).flatMap(c -> Arrays.stream(test.indicesOfClass(c))).toArray();
+        LabeledDataset subset = test.subset(shown);
+        Charts.embeddingProjection(model.embed(subset), subset.labels(),
+            "Embeddings of 10 unseen " + test.groupName(test.groupIds()[0]) + " characters (PCA)",
+            o.output.resolve("embeddings-pca.png"));
+        out.println("Pictures: " + o.output.toAbsolutePath() + " " + Charts.names());
+      } catch (IOException | RuntimeException | Error e) {
+        out.println("Could not draw the pictures: " + e);
+      }
+    }
+    out.printf(Locale.ROOT, "Done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static LabeledDataset byAlphabet(LabeledDataset all, java.util.function.Predicate<String> keep) {
+    int[] indices = IntStream.range(0, all.size()).filter(i -> keep.test(all.groupName(all.group(i)))).toArray();
+    if (indices.length == 0) {
+      throw new IllegalArgumentException("none of the loaded alphabets " + alphabets(all) + " is in this part of the split; "
+          + "the example holds out " + TEST + " for testing and " + VALIDATION + " for validation");
+    }
+    return all.subset(indices);
+  }
+
+  private static List<String> alphabets(LabeledDataset d) {
+    return Arrays.stream(d.groupIds()).mapToObj(d::groupName).toList();
+  }
+
+  private static void deleteRecursively(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+
+  private record Options(List<Path> data, double minutes, int size, int episodes, Path output, long seed) {
+    static Options parse(String[] args) throws IOException {
+      List<Path> data = new ArrayList<>();
+      double minutes = 15;
+      int size = 28;
+      int episodes = 400;
+      Path output = Path.of("siamese-output", "omniglot");
+      long seed = 1;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        String v = i + 1 < args.length ? args[i + 1] : null;
+        if (v == null) {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        switch (a) {
+          case "--data" -> data.add(Path.of(v));
+          case "--minutes" -> minutes = Double.parseDouble(v);
+          case "--size" -> size = Integer.parseInt(v);
+          case "--episodes" -> episodes = Integer.parseInt(v);
+          case "--output" -> output = Path.of(v);
+          case "--seed" -> seed = Long.parseLong(v);
+          default -> throw new IllegalArgumentException("unknown option " + a
+              + "; known: --data PATH, --minutes M, --size S, --episodes N, --output DIR, --seed N");
+        }
+        i++;
+      }
+      if (data.isEmpty()) {
+        data.addAll(defaultData());
+      }
+      return new Options(data, minutes, size, episodes, output, seed);
+    }
+
+    /** The zips in ../shared/data/omniglot, looked for from the working directory upwards. */
+    private static List<Path> defaultData() throws IOException {
+      for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+        Path omniglot = dir.resolveSibling("shared").resolve("data").resolve("omniglot");
+        if (Files.isDirectory(omniglot)) {
+          try (var files = Files.list(omniglot)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".zip")).sorted().toList();
+          }
+        }
+      }
+      return List.of();
+    }
+  }
+}
