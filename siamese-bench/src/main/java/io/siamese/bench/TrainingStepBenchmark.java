@@ -3,6 +3,7 @@ package io.siamese.bench;
 import io.siamese.core.EncoderSpec;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.TrainingConfig;
+import io.siamese.core.TwinBatching;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.PairBatch;
@@ -29,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * stacked into one batch of {@code 2 * batch}) against the same network hand-written in raw
  * TensorFlow Java with two twin placeholders ({@code rawTensorFlow}). Both draw their pairs from
  * the same sampler and gather them from the same arrays. Score: steps per second; multiply by
- * {@code batch} for pairs per second.
+ * {@code batch} for pairs per second. The raw baseline ignores {@code twins}; compare each library
+ * row with the raw row of the same batch.
  *
  * <p>{@code java -jar siamese-bench/target/benchmarks.jar TrainingStep -rf json}
  */
@@ -44,6 +46,10 @@ public class TrainingStepBenchmark {
 
   @Param({"64", "256"})
   public int batch;
+
+  /** How the library runs the twins: {@code STACKED} (one batch of 2B) or {@code SEPARATE}. */
+  @Param({"STACKED", "SEPARATE"})
+  public TwinBatching twins;
 
   private LabeledDataset glyphs;
   private SiameseModel model;
@@ -63,6 +69,7 @@ public class TrainingStepBenchmark {
             .encoder(EncoderSpec.conv4(glyphs.shape(), 64))
             .loss(ContrastiveLoss.similarIsOne())
             .seed(1)
+            .twinBatching(twins)
             .build();
     librarySampler = BalancedPairSampler.of(glyphs, 2);
     oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(batch).build();

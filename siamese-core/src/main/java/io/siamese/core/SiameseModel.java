@@ -127,15 +127,24 @@ public final class SiameseModel implements AutoCloseable {
           tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputDims)));
       this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input, false, null));
       List<Op> updates = new ArrayList<>();
-      // The training path differs only where a layer does (batch norm, dropout); both share variables.
-      Operand<TFloat32> trainEmbedding =
-          encoder.hasTrainingBehaviour() ? encoder.apply(tf, input, true, updates) : embedding;
+      Operand<TFloat32> left;
+      Operand<TFloat32> right;
+      if (b.twinBatching == TwinBatching.SEPARATE) {
+        Split<TFloat32> inputs = tf.split(tf.constant(0), input, 2L);
+        left = encoder.apply(tf, inputs.output().get(0), true, updates);
+        right = encoder.apply(tf, inputs.output().get(1), true, updates);
+      } else {
+        // The training path differs only where a layer does (batch norm, dropout); both share variables.
+        Operand<TFloat32> trainEmbedding =
+            encoder.hasTrainingBehaviour() ? encoder.apply(tf, input, true, updates) : embedding;
+        Split<TFloat32> twins = tf.split(tf.constant(0), trainEmbedding, 2L);
+        left = twins.output().get(0);
+        right = twins.output().get(1);
+      }
       this.pairLabels =
           tf.withName("pair_labels")
               .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-      Split<TFloat32> twins = tf.split(tf.constant(0), trainEmbedding, 2L);
-      this.lossValue =
-          tf.withName("loss").identity(loss.call(tf, twins.output().get(0), twins.output().get(1), pairLabels));
+      this.lossValue = tf.withName("loss").identity(loss.call(tf, left, right, pairLabels));
       checkState(
           lossValue.shape().numDimensions() == 0,
           "the pair loss %s must reduce to a scalar for training, got shape %s",
@@ -763,8 +772,18 @@ public final class SiameseModel implements AutoCloseable {
     private Long seedSet;
     private long seed;
     private ConfigProto threads;
+    private TwinBatching twinBatching = TwinBatching.STACKED;
+    private boolean twinBatchingSet;
 
     private Builder() {}
+
+    /** How training runs the twins through the encoder; {@link TwinBatching#STACKED} if not set. */
+    public Builder twinBatching(TwinBatching twinBatching) {
+      checkState(!twinBatchingSet, "twinBatching was already set to %s", this.twinBatching);
+      this.twinBatching = checkNotNull(twinBatching, "twinBatching");
+      this.twinBatchingSet = true;
+      return this;
+    }
 
     /** The encoder both twins share. Required. */
     public Builder encoder(EncoderSpec encoder) {

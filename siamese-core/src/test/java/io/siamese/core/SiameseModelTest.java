@@ -203,6 +203,39 @@ class SiameseModelTest {
   }
 
   @Test
+  void separateAndStackedTwinsTrainAlike() {
+    float[] x = glyphs.features(2);
+    float[][] after = new float[2][];
+    List<List<Double>> losses = List.of(new ArrayList<>(), new ArrayList<>());
+    TwinBatching[] modes = {TwinBatching.STACKED, TwinBatching.SEPARATE};
+    for (int k = 0; k < 2; k++) {
+      List<Double> sink = losses.get(k);
+      try (SiameseModel m =
+          SiameseModel.builder()
+              .encoder(EncoderSpec.conv4(SHAPE, 8))
+              .loss(ContrastiveLoss.similarIsOne())
+              .seed(13)
+              .twinBatching(modes[k])
+              .build()) {
+        m.fit(
+            BalancedPairSampler.of(glyphs, 1),
+            TrainingConfig.builder().epochs(1).stepsPerEpoch(3).batchSize(4).build(),
+            new TrainingListener() {
+              @Override
+              public void onBatchEnd(BatchResult batch) {
+                sink.add(batch.loss());
+              }
+            });
+        after[k] = m.embed(x);
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      assertEquals(losses.get(0).get(i), losses.get(1).get(i), 1e-5);
+    }
+    assertArrayEquals(after[0], after[1], 1e-4f);
+  }
+
+  @Test
   void trainingChangesTheWeights() {
     float[] x = glyphs.features(0);
     try (SiameseModel m = newModel(4)) {
