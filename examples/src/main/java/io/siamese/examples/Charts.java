@@ -161,22 +161,26 @@ final class Charts {
     save(chart, file);
   }
 
-  /** Draws the first query of {@code episode} against its support set, as the model sees it. */
-  static void episode(io.siamese.core.SiameseModel model, io.siamese.data.Episode episode, io.siamese.data.LabeledDataset data, Path file)
+  /**
+   * Draws query {@code q} of {@code episode} against its support set, as the model sees it. (Pick a
+   * middle query: episodes list classes in order, so query 0's class always comes first.)
+   */
+  static void episode(
+      io.siamese.core.SiameseModel model, io.siamese.data.Episode episode, int q, io.siamese.data.LabeledDataset data, Path file)
       throws IOException {
     int[] support = episode.support();
     float[][] images = new float[support.length][];
     for (int s = 0; s < support.length; s++) {
       images[s] = data.features(support[s]);
     }
-    float[] query = data.features(episode.queries()[0]);
+    float[] query = data.features(episode.queries()[q]);
     double[] distances = new double[support.length];
     int pick = 0;
     int truth = 0;
     for (int s = 0; s < support.length; s++) {
       distances[s] = model.distance(query, images[s]);
       pick = distances[s] < distances[pick] ? s : pick;
-      truth = episode.supportLabels()[s] == episode.queryLabels()[0] ? s : truth;
+      truth = episode.supportLabels()[s] == episode.queryLabels()[q] ? s : truth;
     }
     oneShotEpisode(query, images, distances, pick, truth, data.shape(), file);
   }

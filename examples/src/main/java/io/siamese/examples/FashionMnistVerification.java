@@ -116,7 +116,7 @@ public final class FashionMnistVerification {
         Charts.trainingCurve(history, output.resolve("training-curve.png"));
         Charts.rocCurve(pairs, far1, "1% false accepts", output.resolve("roc-curve.png"));
         Episode episode = EpisodeSampler.builder(unseen).ways(4).shots(1).queriesPerClass(1).seed(seed).build().next();
-        Charts.episode(model, episode, unseen, output.resolve("one-shot-episode.png"));
+        Charts.episode(model, episode, 2, unseen, output.resolve("one-shot-episode.png"));
         int[] shown = IntStream.range(0, unseen.size()).filter(i -> i % 8 == 0).toArray();
         LabeledDataset subset = unseen.subset(shown);
         Charts.embeddingProjection(model.embed(subset), subset.labels(),

@@ -38,7 +38,8 @@ import java.util.stream.IntStream;
  *
  * <p>Options: {@code --data PATH}... {@code --minutes M} training time (default 15), {@code --size
  * S} image side after resizing (default 28), {@code --episodes N} (default 400), {@code --output
- * DIR} (default {@code siamese-output/omniglot}), {@code --seed N}.
+ * DIR} (default {@code siamese-output/omniglot}), {@code --seed N}, {@code --rotations false} to
+ * train on the characters as drawn only.
  */
 public final class OmniglotOneShot {
   private static final List<String> TEST = List.of("Balinese", "Early_Aramaic");
@@ -64,6 +65,10 @@ public final class OmniglotOneShot {
     LabeledDataset test = byAlphabet(all, TEST::contains);
     out.printf(Locale.ROOT, "Train: %s (%d characters); validation: %s; test: %s (%d characters)%n",
         alphabets(train), train.classCount(), alphabets(validation), alphabets(test), test.classCount());
+    if (o.rotations) {
+      train = withRotatedClasses(train);
+      out.printf(Locale.ROOT, "Training on each character at 0, 90, 180 and 270 degrees: %d classes%n", train.classCount());
+    }
 
     Files.createDirectories(o.output);
     EncoderSpec encoder = EncoderSpec.conv4(all.shape(), 64, true);
@@ -123,7 +128,7 @@ public final class OmniglotOneShot {
         Charts.rocCurve(pairs, far1, "1% false accepts", o.output.resolve("roc-curve.png"));
         Episode episode = EpisodeSampler.builder(test).ways(20).shots(1).queriesPerClass(1).withinGroup(true)
             .seed(o.seed).build().next();
-        Charts.episode(model, episode, test, o.output.resolve("one-shot-episode.png"));
+        Charts.episode(model, episode, 13, test, o.output.resolve("one-shot-episode.png"));
         int[] shownClasses = Arrays.copyOf(test.classesOfGroup(test.groupIds()[0]), 10);
         int[] shown = Arrays.stream(shownClasses).flatMap(c -> Arrays.stream(test.indicesOfClass(c))).toArray();
         LabeledDataset subset = test.subset(shown);
@@ -136,6 +141,47 @@ public final class OmniglotOneShot {
       }
     }
     out.printf(Locale.ROOT, "Done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Each training character rotated by 0, 90, 180 and 270 degrees as four distinct classes: the
+   * usual way (Santoro et al. 2016, Vinyals et al. 2016) to give an Omniglot encoder more classes
+   * than the background alphabets hold.
+   */
+  static LabeledDataset withRotatedClasses(LabeledDataset data) {
+    int n = data.shape().height();
+    if (n != data.shape().width()) {
+      throw new IllegalArgumentException("rotated classes need square images, got " + data.shape());
+    }
+    int size = data.featureSize();
+    float[] features = new float[4 * data.size() * size];
+    int[] labels = new int[4 * data.size()];
+    int[] groups = new int[4 * data.size()];
+    int maxLabel = Arrays.stream(data.classes()).max().orElse(0) + 1;
+    for (int r = 0; r < 4; r++) {
+      for (int i = 0; i < data.size(); i++) {
+        float[] image = data.features(i);
+        for (int turn = 0; turn < r; turn++) {
+          image = rotate90(image, n);
+        }
+        int k = r * data.size() + i;
+        System.arraycopy(image, 0, features, k * size, size);
+        labels[k] = r * maxLabel + data.label(i);
+        groups[k] = data.group(i);
+      }
+    }
+    return LabeledDataset.builder(features, labels, data.shape()).groups(groups).build();
+  }
+
+  /** Clockwise quarter turn of an n x n image: destination (y, x) takes source (n - 1 - x, y). */
+  static float[] rotate90(float[] src, int n) {
+    float[] dst = new float[n * n];
+    for (int y = 0; y < n; y++) {
+      for (int x = 0; x < n; x++) {
+        dst[y * n + x] = src[(n - 1 - x) * n + y];
+      }
+    }
+    return dst;
   }
 
   private static LabeledDataset byAlphabet(LabeledDataset all, java.util.function.Predicate<String> keep) {
@@ -162,7 +208,8 @@ public final class OmniglotOneShot {
     }
   }
 
-  private record Options(List<Path> data, double minutes, int size, int episodes, Path output, long seed) {
+  private record Options(
+      List<Path> data, double minutes, int size, int episodes, Path output, long seed, boolean rotations) {
     static Options parse(String[] args) throws IOException {
       List<Path> data = new ArrayList<>();
       double minutes = 15;
@@ -170,6 +217,7 @@ public final class OmniglotOneShot {
       int episodes = 400;
       Path output = Path.of("siamese-output", "omniglot");
       long seed = 1;
+      boolean rotations = true;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         String v = i + 1 < args.length ? args[i + 1] : null;
@@ -183,15 +231,16 @@ public final class OmniglotOneShot {
           case "--episodes" -> episodes = Integer.parseInt(v);
           case "--output" -> output = Path.of(v);
           case "--seed" -> seed = Long.parseLong(v);
+          case "--rotations" -> rotations = Boolean.parseBoolean(v);
           default -> throw new IllegalArgumentException("unknown option " + a
-              + "; known: --data PATH, --minutes M, --size S, --episodes N, --output DIR, --seed N");
+              + "; known: --data PATH, --minutes M, --size S, --episodes N, --output DIR, --seed N, --rotations true|false");
         }
         i++;
       }
       if (data.isEmpty()) {
         data.addAll(defaultData());
       }
-      return new Options(data, minutes, size, episodes, output, seed);
+      return new Options(data, minutes, size, episodes, output, seed, rotations);
     }
 
     /** The zips in ../shared/data/omniglot, looked for from the working directory upwards. */

@@ -110,7 +110,7 @@ public final class Quickstart {
         Charts.rocCurve(pairs, pairs.bestThreshold(), "best accuracy", options.output.resolve("roc-curve.png"));
         Episode episode =
             EpisodeSampler.builder(split.test()).ways(20).shots(1).queriesPerClass(1).seed(options.seed).build().next();
-        Charts.episode(model, episode, split.test(), options.output.resolve("one-shot-episode.png"));
+        Charts.episode(model, episode, 13, split.test(), options.output.resolve("one-shot-episode.png"));
         LabeledDataset shown = split.test().subset(firstClasses(split.test(), 10));
         Charts.embeddingProjection(
             model.embed(shown), shown.labels(), "Embeddings of 10 unseen classes (PCA)", options.output.resolve("embeddings-pca.png"));
