@@ -10,9 +10,9 @@ import org.tensorflow.types.family.TNumber;
  * batch ("online mining"), such as {@link BatchHardTripletLoss} or {@link NTXentLoss}.
  *
  * <p>Where a {@link PairLoss} is given pairs that a sampler made, a batch loss is given {@code B}
- * embeddings with one class label each and compares every example with every other: with {@code
- * P} classes of {@code K} examples each (a "P x K" batch) it sees {@code B (K - 1)} positive pairs
- * and {@code B (B - K)} negative ones from {@code B} encoder passes.
+ * embeddings with one class label each and compares every example with every other: with {@code P}
+ * classes of {@code K} examples each (a "P x K" batch) it sees {@code B (K - 1)} positive pairs and
+ * {@code B (B - K)} negative ones from {@code B} encoder passes.
  *
  * <p>Stateless: the {@link Ops} is passed per call and never held, so one loss object serves any
  * graph and any floating type. Most implementations extend {@link AbstractBatchLoss}, which checks

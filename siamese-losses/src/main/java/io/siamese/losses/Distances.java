@@ -3,6 +3,7 @@ package io.siamese.losses;
 import java.util.Objects;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.linalg.MatMul;
@@ -117,6 +118,23 @@ public final class Distances {
     return true;
   }
 
+  /**
+   * {@code x} itself, with a check when the graph runs that every entry is finite: a NaN or an
+   * infinity fails the run with TensorFlow's "assertion failed" error naming {@code what}, instead
+   * of turning the loss and every weight into NaN. The check runs in the forward pass only (an
+   * {@code Assert} op and an {@code Identity}, both outside the gradient path); {@code
+   * CheckNumerics} is not used because TensorFlow's C API has no gradient for it.
+   */
+  static <T extends TNumber> Operand<T> requireFinite(Ops tf, Operand<T> x, String what) {
+    Operand<TBool> finite =
+        tf.reduceAll(tf.math.isFinite(x), tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
+    Op check =
+        tf.assertThat(
+            finite,
+            java.util.List.of(tf.constant(what + " must be finite, but contain NaN or infinity")));
+    return tf.withControlDependencies(java.util.List.of(check)).identity(x);
+  }
+
   /** Checks two {@code [B, E]} batches whose rows are compared one to one. */
   static void checkPaired(Operand<?> a, Operand<?> b, String nameA, String nameB) {
     checkRank(a, 2, nameA);
@@ -132,6 +150,18 @@ public final class Distances {
     if (a.length != b.length) {
       throw new IllegalArgumentException(
           "vectors differ in length: " + a.length + " vs " + b.length);
+    }
+    // A NaN distance compares false with every threshold, so it would silently read as "different".
+    checkFinite(a, "a");
+    checkFinite(b, "b");
+  }
+
+  private static void checkFinite(float[] v, String name) {
+    for (int k = 0; k < v.length; k++) {
+      if (!Float.isFinite(v[k])) {
+        throw new IllegalArgumentException(
+            name + " holds " + v[k] + " at position " + k + "; vectors must be finite");
+      }
     }
   }
 

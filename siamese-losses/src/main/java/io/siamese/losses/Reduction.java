@@ -92,9 +92,11 @@ public enum Reduction {
       case SUM:
         return sum(tf, flat);
       case MEAN:
-        return safeDivide(tf, sum(tf, flat), sum(tf, tf.reshape(mask, tf.constant(new int[] {-1}))));
+        return safeDivide(
+            tf, sum(tf, flat), sum(tf, tf.reshape(mask, tf.constant(new int[] {-1}))));
       case MEAN_OVER_NONZERO:
-        Operand<T> positive = tf.dtypes.cast(tf.math.greater(flat, tf.zerosLike(flat)), flat.type());
+        Operand<T> positive =
+            tf.dtypes.cast(tf.math.greater(flat, tf.zerosLike(flat)), flat.type());
         return safeDivide(tf, sum(tf, flat), sum(tf, positive));
       default:
         throw new IllegalStateException("unknown reduction " + this);

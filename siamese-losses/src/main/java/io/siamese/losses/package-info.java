@@ -10,6 +10,16 @@
  *   <li>{@link io.siamese.losses.Distances}: Euclidean, squared Euclidean, cosine and L1, each row
  *       by row ({@code [B, E] x [B, E] -> [B]}), as a pairwise matrix ({@code [B, E] -> [B, B]})
  *       and in plain Java for inference.
+ *   <li>{@link io.siamese.losses.TripletLoss}: the triplet loss on fixed (anchor, positive,
+ *       negative) batches, e.g. {@code TripletLoss.create()} or FaceNet's {@code
+ *       TripletLoss.faceNet()}.
+ *   <li>{@link io.siamese.losses.BatchLoss}: losses over one labelled batch that mine their own
+ *       pairs or triplets, for P x K batches: {@link io.siamese.losses.BatchAllTripletLoss}, {@link
+ *       io.siamese.losses.BatchHardTripletLoss} (and its soft margin), {@link
+ *       io.siamese.losses.SemiHardTripletLoss}, {@link io.siamese.losses.NTXentLoss} (InfoNCE) and
+ *       {@link io.siamese.losses.MultiSimilarityLoss}.
+ *   <li>{@link io.siamese.losses.KochPairHeadLoss}: the learned-metric pair head of Koch et al.,
+ *       whose weights the model owns and passes in.
  *   <li>{@link io.siamese.losses.Reduction}: mean, sum, none, or mean over the non-zero terms.
  * </ul>
  *
@@ -21,11 +31,14 @@
  * no reduction or distance gives NaN, in the forward or the backward pass, at zero distance or on a
  * batch whose terms are all zero. The definitions follow the project's LOSSES.md.
  *
- * <p>Extension point: a new pair loss implements {@link io.siamese.losses.PairLoss} (a label
+ * <p>Extension points: a new pair loss implements {@link io.siamese.losses.PairLoss} (a label
  * convention, a distance, and {@code call}, which usually computes {@code distance().rowwise},
- * builds a {@code [B]} vector of per-pair terms and hands it to a {@code Reduction}); a new
- * distance implements {@link io.siamese.losses.Distance}, and must keep its gradient finite at
- * zero.
+ * builds a {@code [B]} vector of per-pair terms and hands it to a {@code Reduction}); a new batch
+ * loss extends {@link io.siamese.losses.AbstractBatchLoss}, which checks the arguments, computes
+ * the pairwise distances and masks (a {@link io.siamese.losses.PairwiseBatch}) and applies the
+ * reduction, so that the subclass writes only its terms; a new distance implements {@link
+ * io.siamese.losses.Distance}, and must keep its gradient finite at zero. The project's {@code
+ * docs/extending-losses.md} works through an example and shows how to test it.
  *
  * <p>This module depends on TensorFlow Java only.
  */

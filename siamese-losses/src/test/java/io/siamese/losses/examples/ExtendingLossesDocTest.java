@@ -1,0 +1,29 @@
+package io.siamese.losses.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** docs/extending-losses.md shows the same {@link MarginLoss} that the build compiles and tests. */
+class ExtendingLossesDocTest {
+
+  @Test
+  void theDocumentShowsTheTestedCode() throws IOException {
+    // Surefire runs in the module directory; the document is in the repository's docs/.
+    Path doc = Path.of("..", "docs", "extending-losses.md");
+    Path code =
+        Path.of("src", "test", "java", "io", "siamese", "losses", "examples", "MarginLoss.java");
+    assumeTrue(Files.isRegularFile(doc) && Files.isRegularFile(code), "run from the module");
+    String text = Files.readString(doc, StandardCharsets.UTF_8);
+    int begin = text.indexOf("<!-- margin-loss:begin -->");
+    int end = text.indexOf("<!-- margin-loss:end -->");
+    String block = text.substring(begin, end);
+    String shown = block.substring(block.indexOf("```java\n") + 8, block.lastIndexOf("```"));
+    assertEquals(Files.readString(code, StandardCharsets.UTF_8), shown);
+  }
+}
