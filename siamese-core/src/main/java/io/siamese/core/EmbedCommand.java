@@ -61,7 +61,14 @@ public final class EmbedCommand {
           }
           darkInk = ink.equals("dark");
         }
-        case "--batch" -> batch = Integer.parseInt(value(args, ++i, a));
+        case "--batch" -> {
+          String v = value(args, ++i, a);
+          try {
+            batch = Integer.parseInt(v);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--batch must be an integer, got " + v, e);
+          }
+        }
         default -> {
           if (a.startsWith("--")) {
             throw new IllegalArgumentException("unknown option " + a + "; usage: --model DIR --out FILE [--ink dark|light] [--batch N] FILE... | @LIST");

@@ -9,7 +9,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.framework.initializers.Glorot;
 import org.tensorflow.framework.initializers.He;
 import org.tensorflow.framework.initializers.VarianceScaling;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.core.Variable;
@@ -61,6 +60,13 @@ final class EncoderGraph {
     }
   }
 
+  /**
+   * A value to assign to a non-trainable variable with each training step (batch norm's moving
+   * statistics). The model creates the assignment, so that it can run only after the step is known
+   * to be finite.
+   */
+  record Update(Variable<TFloat32> variable, Operand<TFloat32> value) {}
+
   EncoderSpec spec() {
     return spec;
   }
@@ -92,11 +98,11 @@ final class EncoderGraph {
    *
    * @param input shape {@code [N, inputShape...]}
    * @param training true for the training path: batch statistics, dropout on
-   * @param updates receives the moving-average updates of the training path; run them with each
+   * @param updates receives the moving-average updates of the training path, to assign with each
    *     training step
    * @return shape {@code [N, embeddingSize]}
    */
-  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> input, boolean training, List<Op> updates) {
+  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> input, boolean training, List<Update> updates) {
     Operand<TFloat32> x = input;
     for (int i = 0; i < spec.layers().size(); i++) {
       LayerSpec layer = spec.layers().get(i);
@@ -139,7 +145,7 @@ final class EncoderGraph {
   }
 
   private Operand<TFloat32> residual(
-      Ops tf, Operand<TFloat32> x, Map<String, Variable<TFloat32>> v, ResidualBlockLayer res, boolean training, List<Op> updates) {
+      Ops tf, Operand<TFloat32> x, Map<String, Variable<TFloat32>> v, ResidualBlockLayer res, boolean training, List<Update> updates) {
     double momentum = 0.99;
     double epsilon = 1e-3;
     Operand<TFloat32> y = conv(tf, x, v.get("conv1"), res.stride(), Padding.SAME);
@@ -175,7 +181,7 @@ final class EncoderGraph {
       double momentum,
       double epsilon,
       boolean training,
-      List<Op> updates) {
+      List<Update> updates) {
     Variable<TFloat32> gamma = v.get(prefix + "gamma");
     Variable<TFloat32> beta = v.get(prefix + "beta");
     Variable<TFloat32> movingMean = v.get(prefix + "moving_mean");
@@ -192,8 +198,8 @@ final class EncoderGraph {
       variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), tf.constant(axes));
       Operand<TFloat32> m = tf.constant((float) momentum);
       Operand<TFloat32> oneMinus = tf.constant((float) (1 - momentum));
-      updates.add(tf.assign(movingMean, tf.math.add(tf.math.mul(movingMean, m), tf.math.mul(tf.stopGradient(mean), oneMinus))));
-      updates.add(tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, m), tf.math.mul(tf.stopGradient(variance), oneMinus))));
+      updates.add(new Update(movingMean, tf.math.add(tf.math.mul(movingMean, m), tf.math.mul(tf.stopGradient(mean), oneMinus))));
+      updates.add(new Update(movingVariance, tf.math.add(tf.math.mul(movingVariance, m), tf.math.mul(tf.stopGradient(variance), oneMinus))));
     } else {
       mean = movingMean;
       variance = movingVariance;

@@ -30,8 +30,9 @@ final class ModelDescription {
   final OptimizerSpec optimizer;
   final long seed;
 
-  ModelDescription(EncoderSpec encoder, PairLoss loss, OptimizerSpec optimizer, long seed) {
-    this(encoder, Optional.of(loss), loss.toString(), optimizer, seed);
+  /** {@code loss} is null for a model trained with a loss this codec cannot describe. */
+  ModelDescription(EncoderSpec encoder, PairLoss loss, String lossDescription, OptimizerSpec optimizer, long seed) {
+    this(encoder, Optional.ofNullable(loss), lossDescription, optimizer, seed);
   }
 
   private ModelDescription(
@@ -54,7 +55,7 @@ final class ModelDescription {
     for (int i = 0; i < encoder.layers().size(); i++) {
       p.setProperty("layer." + i, layer(encoder.layers().get(i)));
     }
-    p.setProperty("loss", loss(loss.orElseThrow()));
+    p.setProperty("loss", loss.map(ModelDescription::loss).orElse("custom"));
     p.setProperty("loss.description", lossDescription);
     p.setProperty("optimizer", optimizer.describe());
     p.setProperty("seed", Long.toString(seed));

@@ -48,7 +48,7 @@ public final class OneShotClassifier<L> {
         "unknown threshold must be > 0 (use Double.POSITIVE_INFINITY to always answer), got %s",
         unknownThreshold);
     this.model = model;
-    this.distance = model.loss().distance();
+    this.distance = model.embeddingDistance();
     this.unknownThreshold = unknownThreshold;
   }
 

@@ -10,6 +10,9 @@ import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.PairBatch;
 import io.siamese.data.PairSampler;
+import io.siamese.data.PkBatch;
+import io.siamese.data.PkBatchSampler;
+import io.siamese.losses.BatchLoss;
 import io.siamese.losses.Distance;
 import io.siamese.losses.PairLabelConvention;
 import io.siamese.losses.PairLoss;
@@ -47,7 +50,9 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.core.Split;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * A Siamese network: one encoder applied to both examples of a pair (the twins share one set of
@@ -82,9 +87,14 @@ public final class SiameseModel implements AutoCloseable {
   private static final int EMBED_CHUNK = 256;
   private static final String CONFIG_FILE = "model.properties";
   private static final String WEIGHTS_FILE = "weights.bin";
+  /** Name of the assertion that stops a training step whose loss or gradients are not finite. */
+  private static final String FINITE_CHECK = "finite_check";
 
   private final EncoderSpec encoderSpec;
-  private final PairLoss loss;
+  /** Exactly one of pairLoss and batchLoss is set. */
+  private final PairLoss pairLoss;
+  private final BatchLoss batchLoss;
+  private final Distance distance;
   private final OptimizerSpec optimizerSpec;
   private final long seed;
   private final int inputSize;
@@ -94,6 +104,7 @@ public final class SiameseModel implements AutoCloseable {
   private final Placeholder<TFloat32> input;
   private final Operand<TFloat32> embedding;
   private final Placeholder<TFloat32> pairLabels;
+  private final Placeholder<TInt32> classLabels;
   private final Operand<TFloat32> lossValue;
   private final Op trainStep;
   /** Every variable of the graph (encoder and optimizer state), sorted by name, with its restore ops. */
@@ -108,7 +119,9 @@ public final class SiameseModel implements AutoCloseable {
 
   private SiameseModel(Builder b) {
     this.encoderSpec = b.encoder;
-    this.loss = b.loss;
+    this.pairLoss = b.pairLoss;
+    this.batchLoss = b.batchLoss;
+    this.distance = pairLoss != null ? pairLoss.distance() : batchLoss.distance();
     this.optimizerSpec = b.optimizer;
     this.seed = b.seed;
     this.inputSize = encoderSpec.inputShape().size();
@@ -126,10 +139,21 @@ public final class SiameseModel implements AutoCloseable {
       this.input =
           tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputDims)));
       this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input, false, null));
-      List<Op> updates = new ArrayList<>();
-      Operand<TFloat32> left;
-      Operand<TFloat32> right;
-      if (b.twinBatching == TwinBatching.SEPARATE) {
+      List<EncoderGraph.Update> updates = new ArrayList<>();
+      this.pairLabels =
+          tf.withName("pair_labels")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+      this.classLabels =
+          tf.withName("class_labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Operand<TFloat32> left = null;
+      Operand<TFloat32> right = null;
+      Operand<TFloat32> rawLoss = null;
+      if (batchLoss != null) {
+        // The whole batch at once: the loss finds its own pairs and triplets among the examples.
+        Operand<TFloat32> trainEmbedding =
+            encoder.hasTrainingBehaviour() ? encoder.apply(tf, input, true, updates) : embedding;
+        rawLoss = batchLoss.call(tf, trainEmbedding, classLabels);
+      } else if (b.twinBatching == TwinBatching.SEPARATE) {
         Split<TFloat32> inputs = tf.split(tf.constant(0), input, 2L);
         left = encoder.apply(tf, inputs.output().get(0), true, updates);
         right = encoder.apply(tf, inputs.output().get(1), true, updates);
@@ -141,22 +165,16 @@ public final class SiameseModel implements AutoCloseable {
         left = twins.output().get(0);
         right = twins.output().get(1);
       }
-      this.pairLabels =
-          tf.withName("pair_labels")
-              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-      this.lossValue = tf.withName("loss").identity(loss.call(tf, left, right, pairLabels));
+      if (batchLoss == null) {
+        rawLoss = pairLoss.call(tf, left, right, pairLabels);
+      }
+      this.lossValue = tf.withName("loss").identity(rawLoss);
       checkState(
           lossValue.shape().numDimensions() == 0,
-          "the pair loss %s must reduce to a scalar for training, got shape %s",
-          loss,
+          "the loss %s must reduce to a scalar for training, got shape %s",
+          lossDescription(),
           lossValue.shape());
-      Op minimize = minimize(tf, optimizerSpec.create(g), encoder.trainableVariables());
-      if (updates.isEmpty()) {
-        this.trainStep = minimize;
-      } else {
-        updates.add(minimize);
-        this.trainStep = tf.withControlDependencies(updates).withName("train").noOp();
-      }
+      this.trainStep = minimize(tf, optimizerSpec.create(g), encoder.trainableVariables(), updates);
       collectVariables(g, tf);
       s = b.threads == null ? new Session(g) : new Session(g, b.threads);
       s.initialize();
@@ -171,7 +189,7 @@ public final class SiameseModel implements AutoCloseable {
     }
     LOG.log(
         System.Logger.Level.DEBUG,
-        () -> "built Siamese model: " + encoderSpec + ", loss " + loss + ", " + optimizerSpec);
+        () -> "built Siamese model: " + encoderSpec + ", loss " + lossDescription() + ", " + optimizerSpec);
   }
 
   /**
@@ -181,7 +199,8 @@ public final class SiameseModel implements AutoCloseable {
    * @throws IllegalStateException naming the op, if the loss uses an op that has no gradient in
    *     TensorFlow's C API (which TensorFlow Java's gradients rely on)
    */
-  private Op minimize(Ops tf, Optimizer optimizer, List<Variable<TFloat32>> trainable) {
+  private Op minimize(
+      Ops tf, Optimizer optimizer, List<Variable<TFloat32>> trainable, List<EncoderGraph.Update> updates) {
     Gradients gradients;
     try {
       gradients = tf.gradients(lossValue, trainable);
@@ -191,7 +210,7 @@ public final class SiameseModel implements AutoCloseable {
         String op = message.replaceAll("(?s).*No gradient defined for op: ?([A-Za-z0-9_]+).*", "$1");
         throw new IllegalStateException(
             "cannot train with "
-                + loss
+                + lossDescription()
                 + ": it uses the op "
                 + op
                 + ", which has no gradient registered in TensorFlow's C API; build the loss from other ops",
@@ -199,12 +218,29 @@ public final class SiameseModel implements AutoCloseable {
       }
       throw e;
     }
+    // A step whose loss or gradients are not finite must change nothing: every update waits for
+    // this check, and a failed check aborts the whole session run before any variable is written.
+    Operand<TBool> finite = allFinite(tf, lossValue);
+    for (int i = 0; i < trainable.size(); i++) {
+      finite = tf.math.logicalAnd(finite, allFinite(tf, gradients.<TFloat32>dy(i)));
+    }
+    Op check = tf.withName(FINITE_CHECK).assertThat(finite, List.of(lossValue));
+    Ops gated = tf.withControlDependencies(List.of(check));
     List<Optimizer.GradAndVar<? extends org.tensorflow.types.family.TType>> pairs = new ArrayList<>();
     for (int i = 0; i < trainable.size(); i++) {
-      Output<TFloat32> grad = gradients.dy(i);
+      Output<TFloat32> grad = gated.identity(gradients.<TFloat32>dy(i)).asOutput();
       pairs.add(new Optimizer.GradAndVar<>(grad, trainable.get(i).asOutput()));
     }
-    return optimizer.applyGradients(pairs, "minimize");
+    List<Op> all = new ArrayList<>();
+    all.add(optimizer.applyGradients(pairs, "minimize"));
+    for (EncoderGraph.Update u : updates) {
+      all.add(gated.assign(u.variable(), u.value()));
+    }
+    return tf.withControlDependencies(all).withName("train").noOp();
+  }
+
+  private static Operand<TBool> allFinite(Ops tf, Operand<TFloat32> x) {
+    return tf.reduceAll(tf.math.isFinite(tf.reshape(x, tf.constant(new int[] {-1}))), tf.constant(0));
   }
 
   /** A variable, and the placeholder and assign op that restore it. */
@@ -300,7 +336,8 @@ public final class SiameseModel implements AutoCloseable {
       withSession(
           () -> {
             List<WeightsFile.Entry> weights = readVariables();
-            String config = new ModelDescription(encoderSpec, loss, optimizerSpec, seed).write();
+            String config =
+                new ModelDescription(encoderSpec, pairLoss, lossDescription(), optimizerSpec, seed).write();
             Map<String, byte[]> files = new LinkedHashMap<>();
             files.put(CONFIG_FILE, config.getBytes(StandardCharsets.UTF_8));
             files.put(WEIGHTS_FILE, WeightsFile.write(weights));
@@ -326,7 +363,16 @@ public final class SiameseModel implements AutoCloseable {
    * @throws UncheckedIOException if the files cannot be read
    */
   public static SiameseModel load(Path directory) {
-    return load(directory, null);
+    return load(directory, (PairLoss) null);
+  }
+
+  /**
+   * Loads a model saved by {@link #save} that was trained with a {@link BatchLoss}, training it
+   * with {@code loss} from now on.
+   */
+  public static SiameseModel load(Path directory, BatchLoss loss) {
+    checkNotNull(loss, "loss");
+    return load(directory, null, loss);
   }
 
   /**
@@ -334,23 +380,33 @@ public final class SiameseModel implements AutoCloseable {
    * may be null to rebuild the saved one.
    */
   public static SiameseModel load(Path directory, PairLoss loss) {
+    return load(directory, loss, null);
+  }
+
+  private static SiameseModel load(Path directory, PairLoss loss, BatchLoss batch) {
     checkNotNull(directory, "directory");
     SnapshotDirectory snapshots = new SnapshotDirectory(directory);
-    Map<String, byte[]> files;
+    SnapshotDirectory.Snapshot snapshot;
     try {
-      files = snapshots.read(CONFIG_FILE, WEIGHTS_FILE);
+      snapshot = snapshots.read(CONFIG_FILE, WEIGHTS_FILE);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the model at " + directory + ": " + e.getMessage(), e);
     }
-    String configSource = directory.resolve(CONFIG_FILE).toString();
+    Map<String, byte[]> files = snapshot.files();
+    String configSource = snapshot.folder().resolve(CONFIG_FILE).toString();
+    String weightsSource = snapshot.folder().resolve(WEIGHTS_FILE).toString();
     ModelDescription d = ModelDescription.read(new String(files.get(CONFIG_FILE), StandardCharsets.UTF_8), configSource);
-    List<WeightsFile.Entry> weights = WeightsFile.read(files.get(WEIGHTS_FILE), directory.resolve(WEIGHTS_FILE).toString());
-    PairLoss chosen = loss != null ? loss : d.loss.orElseThrow(() -> new IllegalArgumentException(
-        directory + " was trained with a custom loss (" + d.lossDescription + "); pass it to load(directory, loss)"));
-    SiameseModel model =
-        builder().encoder(d.encoder).loss(chosen).optimizer(d.optimizer).seed(d.seed).build();
+    List<WeightsFile.Entry> weights = WeightsFile.read(files.get(WEIGHTS_FILE), weightsSource);
+    Builder builder = builder().encoder(d.encoder).optimizer(d.optimizer).seed(d.seed);
+    if (batch != null) {
+      builder.loss(batch);
+    } else {
+      builder.loss(loss != null ? loss : d.loss.orElseThrow(() -> new IllegalArgumentException(
+          directory + " was trained with a custom loss (" + d.lossDescription + "); pass it to load(directory, loss)")));
+    }
+    SiameseModel model = builder.build();
     try {
-      model.writeVariables(weights, directory.resolve(WEIGHTS_FILE).toString());
+      model.writeVariables(weights, weightsSource);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -395,9 +451,24 @@ public final class SiameseModel implements AutoCloseable {
     return encoderSpec;
   }
 
-  /** The training loss; its {@link PairLoss#distance()} is the distance of every comparison. */
-  public PairLoss loss() {
-    return loss;
+  /** The pair loss this model trains with, if it trains on pairs. */
+  public Optional<PairLoss> pairLoss() {
+    return Optional.ofNullable(pairLoss);
+  }
+
+  /** The batch loss this model trains with, if it trains on labelled (P x K) batches. */
+  public Optional<BatchLoss> batchLoss() {
+    return Optional.ofNullable(batchLoss);
+  }
+
+  /** The distance of every comparison: the training loss's. */
+  public Distance embeddingDistance() {
+    return distance;
+  }
+
+  /** The training loss, as text. */
+  public String lossDescription() {
+    return pairLoss != null ? pairLoss.toString() : batchLoss.toString();
   }
 
   /** Floats per embedding. */
@@ -416,25 +487,90 @@ public final class SiameseModel implements AutoCloseable {
     checkNotNull(sampler, "sampler");
     checkNotNull(config, "config");
     checkNotNull(listeners, "listeners");
-    List<TrainingListener> ls = List.of(listeners);
+    checkState(pairLoss != null, "this model trains with the batch loss %s: use fit(PkBatchSampler, ...)", batchLoss);
     requireInputShape(sampler.dataset().shape(), "the training sampler's dataset");
+    LabeledDataset data = sampler.dataset();
+    int b = config.batchSize();
+    checkBatchFits(2L * b, "batchSize " + b + " pairs");
+    float[] examples = new float[2 * b * inputSize];
+    float[] labels = new float[b];
+    PairLabelConvention convention = pairLoss.labelConvention();
+    BatchAugmentation augmentation = config.augmentation().orElse(null);
+    TrainingStep step =
+        random -> {
+          PairBatch batch = sampler.next(b);
+          checkState(batch.size() == b, "sampler returned %s pairs, asked for %s", batch.size(), b);
+          data.gather(batch.leftIndices(), examples, 0);
+          data.gather(batch.rightIndices(), examples, b * inputSize);
+          if (augmentation != null) {
+            augmentation.apply(examples, 2 * b, encoderSpec.inputShape(), random);
+          }
+          for (int i = 0; i < b; i++) {
+            labels[i] = convention.encode(batch.isSame(i));
+          }
+          return runPairStep(examples, 2 * b, labels);
+        };
+    return fitWith(step, b, config, listeners);
+  }
+
+  /**
+   * Trains a model built with a {@link BatchLoss} on P x K batches from {@code sampler}, as {@code
+   * config} says: each step embeds the {@code P * K} examples of one batch and the loss mines its
+   * pairs or triplets among them. {@code config.batchSize()} must equal the sampler's batch size.
+   *
+   * @return one result per epoch
+   * @throws IllegalStateException if this model trains with a pair loss
+   * @throws TrainingDivergedException if a batch loss is NaN or infinite
+   */
+  public TrainingHistory fit(PkBatchSampler sampler, TrainingConfig config, TrainingListener... listeners) {
+    checkNotNull(sampler, "sampler");
+    checkNotNull(config, "config");
+    checkState(batchLoss != null, "this model trains with the pair loss %s: use fit(PairSampler, ...)", pairLoss);
+    requireInputShape(sampler.dataset().shape(), "the training sampler's dataset");
+    checkArgument(
+        config.batchSize() == sampler.batchSize(),
+        "batchSize is %s but the P x K sampler makes batches of %s x %s = %s examples",
+        config.batchSize(),
+        sampler.classesPerBatch(),
+        sampler.examplesPerClass(),
+        sampler.batchSize());
+    LabeledDataset data = sampler.dataset();
+    int b = sampler.batchSize();
+    checkBatchFits(b, "a P x K batch of " + b + " examples");
+    float[] examples = new float[b * inputSize];
+    BatchAugmentation augmentation = config.augmentation().orElse(null);
+    TrainingStep step =
+        random -> {
+          PkBatch batch = sampler.next();
+          data.gather(batch.indices(), examples, 0);
+          if (augmentation != null) {
+            augmentation.apply(examples, b, encoderSpec.inputShape(), random);
+          }
+          return runBatchStep(examples, b, batch.labels());
+        };
+    return fitWith(step, b, config, listeners);
+  }
+
+  /** One training step: draw a batch, run it, return its loss. */
+  @FunctionalInterface
+  private interface TrainingStep {
+    double run(java.util.SplittableRandom augmentationRandom);
+  }
+
+  private TrainingHistory fitWith(TrainingStep step, int perStep, TrainingConfig config, TrainingListener... listeners) {
+    checkNotNull(listeners, "listeners");
+    List<TrainingListener> ls = List.of(listeners);
     config.validation().ifPresent(v -> requireInputShape(v.dataset().shape(), "the validation sampler's dataset"));
     trainLock.lock();
     try {
-      return withSession(() -> train(sampler, config, ls));
+      return withSession(() -> train(step, perStep, config, ls));
     } finally {
       trainLock.unlock();
     }
   }
 
-  private TrainingHistory train(PairSampler sampler, TrainingConfig config, List<TrainingListener> ls) {
+  private TrainingHistory train(TrainingStep runner, int perStep, TrainingConfig config, List<TrainingListener> ls) {
     ls.forEach(l -> l.onTrainingStart(config));
-    LabeledDataset data = sampler.dataset();
-    int b = config.batchSize();
-    float[] examples = new float[2 * b * inputSize];
-    float[] labels = new float[b];
-    PairLabelConvention convention = loss.labelConvention();
-    BatchAugmentation augmentation = config.augmentation().orElse(null);
     // Seeded from the model and advanced across fit calls, so a run repeats exactly.
     java.util.SplittableRandom augmentationRandom = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + fitCalls++);
     long start = System.nanoTime();
@@ -455,23 +591,13 @@ public final class SiameseModel implements AutoCloseable {
           break;
         }
         steps = step;
-        PairBatch batch = sampler.next(b);
-        checkState(batch.size() == b, "sampler returned %s pairs, asked for %s", batch.size(), b);
-        data.gather(batch.leftIndices(), examples, 0);
-        data.gather(batch.rightIndices(), examples, b * inputSize);
-        if (augmentation != null) {
-          augmentation.apply(examples, 2 * b, encoderSpec.inputShape(), augmentationRandom);
+        double stepLoss = runner.run(augmentationRandom);
+        if (!Double.isFinite(stepLoss)) {
+          throw new TrainingDivergedException(epoch, step, stepLoss);
         }
-        for (int i = 0; i < b; i++) {
-          labels[i] = convention.encode(batch.isSame(i));
-        }
-        double batchLoss = runTrainStep(examples, 2 * b, labels);
-        if (!Double.isFinite(batchLoss)) {
-          throw new TrainingDivergedException(epoch, step, batchLoss);
-        }
-        lossSum += batchLoss;
+        lossSum += stepLoss;
         BatchResult result =
-            new BatchResult(epoch, config.epochs(), step, config.stepsPerEpoch(), batchLoss, b, System.nanoTime() - start);
+            new BatchResult(epoch, config.epochs(), step, config.stepsPerEpoch(), stepLoss, perStep, System.nanoTime() - start);
         ls.forEach(l -> l.onBatchEnd(result));
       }
       if (steps == 0) {
@@ -514,11 +640,31 @@ public final class SiameseModel implements AutoCloseable {
     return history;
   }
 
-  private double runTrainStep(float[] examples, int count, float[] labels) {
+  /** Runs one step; NaN when the finiteness check stopped it, in which case nothing changed. */
+  private double runBatchStep(float[] examples, int count, int[] labels) {
+    try (TFloat32 x = tensorOf(examples, count);
+        TInt32 y = TInt32.tensorOf(Shape.of(labels.length), DataBuffers.of(labels, true, false));
+        Result r = session.runner().feed(input, x).feed(classLabels, y).fetch(lossValue).addTarget(trainStep).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
+    } catch (org.tensorflow.exceptions.TFInvalidArgumentException e) {
+      return stoppedStep(e);
+    }
+  }
+
+  private static double stoppedStep(org.tensorflow.exceptions.TFInvalidArgumentException e) {
+    if (String.valueOf(e.getMessage()).contains(FINITE_CHECK)) {
+      return Double.NaN;
+    }
+    throw e;
+  }
+
+  private double runPairStep(float[] examples, int count, float[] labels) {
     try (TFloat32 x = tensorOf(examples, count);
         TFloat32 y = TFloat32.tensorOf(Shape.of(labels.length), DataBuffers.of(labels, true, false));
         Result r = session.runner().feed(input, x).feed(pairLabels, y).fetch(lossValue).addTarget(trainStep).run()) {
       return ((TFloat32) r.get(0)).getFloat();
+    } catch (org.tensorflow.exceptions.TFInvalidArgumentException e) {
+      return stoppedStep(e);
     }
   }
 
@@ -533,6 +679,7 @@ public final class SiameseModel implements AutoCloseable {
   public float[][] embed(float[][] examples) {
     checkNotNull(examples, "examples");
     checkArgument(examples.length > 0, "embed needs at least one example");
+    checkBatchFits(examples.length, examples.length + " examples");
     float[] flat = new float[examples.length * inputSize];
     for (int i = 0; i < examples.length; i++) {
       checkExample(examples[i], "example " + i);
@@ -569,7 +716,7 @@ public final class SiameseModel implements AutoCloseable {
     checkExample(a, "first example");
     checkExample(b, "second example");
     float[][] e = embed(new float[][] {a, b});
-    return loss.distance().between(e[0], e[1]);
+    return distance.between(e[0], e[1]);
   }
 
   /**
@@ -605,6 +752,7 @@ public final class SiameseModel implements AutoCloseable {
     checkNotNull(sampler, "sampler");
     checkArgument(pairs >= 2, "pair evaluation needs at least 2 pairs, got %s", pairs);
     requireInputShape(sampler.dataset().shape(), "the sampler's dataset");
+    checkBatchFits(2L * pairs, pairs + " pairs");
     return withSession(() -> scorePairs(sampler, pairs));
   }
 
@@ -616,7 +764,6 @@ public final class SiameseModel implements AutoCloseable {
     data.gather(batch.rightIndices(), flat, pairs * inputSize);
     float[][] e = embedFlat(flat, 2 * pairs);
     double[] distances = new double[pairs];
-    Distance distance = loss.distance();
     for (int i = 0; i < pairs; i++) {
       distances[i] = distance.between(e[i], e[pairs + i]);
     }
@@ -637,7 +784,6 @@ public final class SiameseModel implements AutoCloseable {
 
   private OneShotResult oneShot(EpisodeSampler episodes, int count) {
     LabeledDataset data = episodes.dataset();
-    Distance distance = loss.distance();
     double[] accuracies = new double[count];
     for (int ep = 0; ep < count; ep++) {
       Episode episode = episodes.next();
@@ -698,6 +844,16 @@ public final class SiameseModel implements AutoCloseable {
       dims[i + 1] = d[i];
     }
     return TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(flat, true, false).narrow((long) count * inputSize));
+  }
+
+  /** Fails naming {@code what} if {@code examples} inputs would not fit in one Java array. */
+  private void checkBatchFits(long examples, String what) {
+    checkArgument(
+        examples * inputSize <= Integer.MAX_VALUE - 8,
+        "%s of %s floats each do not fit in one Java array (at most %s floats); use smaller batches",
+        what,
+        inputSize,
+        Integer.MAX_VALUE - 8);
   }
 
   private void checkExample(float[] example, String what) {
@@ -767,7 +923,8 @@ public final class SiameseModel implements AutoCloseable {
   /** Collects the model's settings; {@link #build()} checks them and builds the graph. */
   public static final class Builder {
     private EncoderSpec encoder;
-    private PairLoss loss;
+    private PairLoss pairLoss;
+    private BatchLoss batchLoss;
     private OptimizerSpec optimizer;
     private Long seedSet;
     private long seed;
@@ -792,10 +949,22 @@ public final class SiameseModel implements AutoCloseable {
       return this;
     }
 
-    /** The training loss. Required. */
+    /** A loss over labelled pairs, trained with {@link #fit(PairSampler, TrainingConfig, TrainingListener...)}. One loss is required. */
     public Builder loss(PairLoss loss) {
-      checkState(this.loss == null, "loss was already set to %s", this.loss);
-      this.loss = checkNotNull(loss, "loss");
+      checkNotNull(loss, "loss");
+      checkState(pairLoss == null && batchLoss == null, "loss was already set to %s", pairLoss != null ? pairLoss : batchLoss);
+      this.pairLoss = loss;
+      return this;
+    }
+
+    /**
+     * A loss over labelled batches that mines its own pairs or triplets (e.g. batch-hard triplet),
+     * trained with {@link #fit(PkBatchSampler, TrainingConfig, TrainingListener...)}.
+     */
+    public Builder loss(BatchLoss loss) {
+      checkNotNull(loss, "loss");
+      checkState(pairLoss == null && batchLoss == null, "loss was already set to %s", pairLoss != null ? pairLoss : batchLoss);
+      this.batchLoss = loss;
       return this;
     }
 
@@ -837,7 +1006,7 @@ public final class SiameseModel implements AutoCloseable {
      */
     public SiameseModel build() {
       checkState(encoder != null, "the encoder must be set");
-      checkState(loss != null, "the loss must be set");
+      checkState(pairLoss != null || batchLoss != null, "the loss must be set");
       if (optimizer == null) {
         optimizer = OptimizerSpec.adam(1e-3);
       }

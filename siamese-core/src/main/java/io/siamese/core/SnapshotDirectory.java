@@ -52,12 +52,15 @@ final class SnapshotDirectory {
     deleteOtherSnapshots(name);
   }
 
+  /** The files of one snapshot, and the folder they were read from (for error messages). */
+  record Snapshot(Path folder, Map<String, byte[]> files) {}
+
   /**
    * Reads the current snapshot's files.
    *
    * @throws IllegalArgumentException naming the path if there is no saved model there
    */
-  Map<String, byte[]> read(String... names) throws IOException {
+  Snapshot read(String... names) throws IOException {
     Path current = root.resolve(CURRENT);
     String name;
     try {
@@ -78,7 +81,7 @@ final class SnapshotDirectory {
         throw new IllegalArgumentException("saved model at " + root + " is incomplete: " + p + " is missing", e);
       }
     }
-    return files;
+    return new Snapshot(snapshot, files);
   }
 
   /** The folder of the current snapshot, for error messages. */

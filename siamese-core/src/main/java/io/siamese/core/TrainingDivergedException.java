@@ -1,8 +1,9 @@
 package io.siamese.core;
 
 /**
- * Thrown by {@link SiameseModel#fit} when a batch loss is NaN or infinite: the learning rate is
- * usually too high, or the data holds extreme values.
+ * Thrown by {@link SiameseModel#fit} when a step's loss or gradients are NaN or infinite: the
+ * learning rate is usually too high, or the data holds extreme values. That step is not applied:
+ * the model keeps the weights (and optimizer state) of the last good step.
  */
 public final class TrainingDivergedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -13,8 +14,8 @@ public final class TrainingDivergedException extends RuntimeException {
             + epoch
             + ", step "
             + step
-            + " is "
-            + loss
-            + "; lower the learning rate or check the data");
+            + (Double.isNaN(loss) ? " or its gradients are not finite" : " is " + loss)
+            + "; the step was not applied, the model keeps the last good weights;"
+            + " lower the learning rate or check the data");
   }
 }

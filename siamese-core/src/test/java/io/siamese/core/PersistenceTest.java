@@ -69,7 +69,7 @@ class PersistenceTest {
       m.save(dir);
       try (SiameseModel loaded = SiameseModel.load(dir)) {
         assertEquals(m.encoderSpec(), loaded.encoderSpec());
-        assertEquals(m.loss().toString(), loaded.loss().toString());
+        assertEquals(m.lossDescription(), loaded.lossDescription());
         float[][] actual = loaded.embed(glyphs);
         for (int i = 0; i < expected.length; i++) {
           assertArrayEquals(expected[i], actual[i], 0f);
@@ -213,7 +213,7 @@ class PersistenceTest {
     }
     assertMessage(IllegalArgumentException.class, () -> SiameseModel.load(dir), "custom loss (MyLoss)");
     try (SiameseModel loaded = SiameseModel.load(dir, custom)) {
-      assertEquals("MyLoss", loaded.loss().toString());
+      assertEquals("MyLoss", loaded.lossDescription());
     }
   }
 
