@@ -47,7 +47,7 @@ final class Charts {
     }
     JFreeChart chart =
         ChartFactory.createXYLineChart(
-            "Training", "epoch", "contrastive loss", new XYSeriesCollection(loss), PlotOrientation.VERTICAL, true, false, false);
+            "Training", "epoch", "training loss", new XYSeriesCollection(loss), PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
     plot.setRenderer(0, new XYLineAndShapeRenderer(true, true));
     if (auc.getItemCount() > 0) {

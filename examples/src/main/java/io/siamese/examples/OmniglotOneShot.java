@@ -14,6 +14,8 @@ import io.siamese.data.Episode;
 import io.siamese.data.EpisodeSampler;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.OmniglotLoader;
+import io.siamese.data.PkBatchSampler;
+import io.siamese.losses.BatchHardTripletLoss;
 import io.siamese.losses.ContrastiveLoss;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,7 +41,8 @@ import java.util.stream.IntStream;
  * <p>Options: {@code --data PATH}... {@code --minutes M} training time (default 15), {@code --size
  * S} image side after resizing (default 28), {@code --episodes N} (default 400), {@code --output
  * DIR} (default {@code siamese-output/omniglot}), {@code --seed N}, {@code --rotations false} to
- * train on the characters as drawn only.
+ * train on the characters as drawn only, {@code --loss contrastive} for contrastive pairs instead of
+ * the default batch-hard triplet loss on P x K batches (32 characters x 4 drawings).
  */
 public final class OmniglotOneShot {
   private static final List<String> TEST = List.of("Balinese", "Early_Aramaic");
@@ -72,27 +75,33 @@ public final class OmniglotOneShot {
 
     Files.createDirectories(o.output);
     EncoderSpec encoder = EncoderSpec.conv4(all.shape(), 64, true);
-    try (SiameseModel model =
-        SiameseModel.builder()
-            .encoder(encoder)
-            .loss(ContrastiveLoss.similarIsOne(1.0))
-            .optimizer(OptimizerSpec.adam(1e-3))
-            .seed(o.seed)
-            .build()) {
+    boolean batchHard = o.loss.equals("batch-hard");
+    SiameseModel.Builder builder =
+        SiameseModel.builder().encoder(encoder).optimizer(OptimizerSpec.adam(1e-3)).seed(o.seed);
+    if (batchHard) {
+      builder.loss(BatchHardTripletLoss.create());
+    } else {
+      builder.loss(ContrastiveLoss.similarIsOne(1.0));
+    }
+    try (SiameseModel model = builder.build()) {
       out.println(encoder);
+      out.println("Loss: " + model.lossDescription());
+      TrainingConfig.Builder config =
+          TrainingConfig.builder()
+              .epochs(1000)
+              .stepsPerEpoch(200)
+              .augmentation(Augmenter.koch2015()::apply)
+              .validation(BalancedPairSampler.of(validation, o.seed + 1), 2000)
+              .earlyStopping(8)
+              .timeLimit(Duration.ofSeconds(Math.round(o.minutes * 60)));
       TrainingHistory history =
-          model.fit(
-              BalancedPairSampler.of(train, o.seed),
-              TrainingConfig.builder()
-                  .epochs(1000)
-                  .stepsPerEpoch(200)
-                  .batchSize(64)
-                  .augmentation(Augmenter.koch2015()::apply)
-                  .validation(BalancedPairSampler.of(validation, o.seed + 1), 2000)
-                  .earlyStopping(8)
-                  .timeLimit(Duration.ofSeconds(Math.round(o.minutes * 60)))
-                  .build(),
-              new ConsoleProgressListener(out));
+          batchHard
+              // 32 characters x 4 drawings: 128 examples per step, as many as 64 pairs have.
+              ? model.fit(
+                  PkBatchSampler.builder(train).classesPerBatch(32).examplesPerClass(4).seed(o.seed).build(),
+                  config.batchSize(128).build(),
+                  new ConsoleProgressListener(out))
+              : model.fit(BalancedPairSampler.of(train, o.seed), config.batchSize(64).build(), new ConsoleProgressListener(out));
       out.printf(Locale.ROOT, "Trained %d epochs; kept the weights of epoch %d (best validation ROC AUC)%n",
           history.epochs().size(), history.bestEpoch());
 
@@ -209,7 +218,7 @@ public final class OmniglotOneShot {
   }
 
   private record Options(
-      List<Path> data, double minutes, int size, int episodes, Path output, long seed, boolean rotations) {
+      List<Path> data, double minutes, int size, int episodes, Path output, long seed, boolean rotations, String loss) {
     static Options parse(String[] args) throws IOException {
       List<Path> data = new ArrayList<>();
       double minutes = 15;
@@ -218,6 +227,8 @@ public final class OmniglotOneShot {
       Path output = Path.of("siamese-output", "omniglot");
       long seed = 1;
       boolean rotations = true;
+      // Measured (docs/examples.md): batch-hard triplets reach 68% 20-way against 55% for contrastive pairs.
+      String loss = "batch-hard";
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         String v = i + 1 < args.length ? args[i + 1] : null;
@@ -232,15 +243,22 @@ public final class OmniglotOneShot {
           case "--output" -> output = Path.of(v);
           case "--seed" -> seed = Long.parseLong(v);
           case "--rotations" -> rotations = Boolean.parseBoolean(v);
+          case "--loss" -> {
+            if (!v.equals("contrastive") && !v.equals("batch-hard")) {
+              throw new IllegalArgumentException("--loss must be contrastive or batch-hard, got " + v);
+            }
+            loss = v;
+          }
           default -> throw new IllegalArgumentException("unknown option " + a
-              + "; known: --data PATH, --minutes M, --size S, --episodes N, --output DIR, --seed N, --rotations true|false");
+              + "; known: --data PATH, --minutes M, --size S, --episodes N, --output DIR, --seed N, --rotations true|false,"
+              + " --loss contrastive|batch-hard");
         }
         i++;
       }
       if (data.isEmpty()) {
         data.addAll(defaultData());
       }
-      return new Options(data, minutes, size, episodes, output, seed, rotations);
+      return new Options(data, minutes, size, episodes, output, seed, rotations, loss);
     }
 
     /** The zips in ../shared/data/omniglot, looked for from the working directory upwards. */
