@@ -8,8 +8,24 @@ package io.siamese.core;
  * @param step the step within the epoch, from 1
  * @param stepsPerEpoch the steps per epoch planned
  * @param loss the batch loss before this step's update
- * @param pairs pairs in the batch
+ * @param pairs the size of the batch: pairs for a pair loss, examples for a batch loss (see {@link
+ *     #ofPairs()})
  * @param elapsedNanos time since training started, in nanoseconds
+ * @param ofPairs true when {@code pairs} counts pairs, false when it counts examples of a P x K
+ *     batch
  */
 public record BatchResult(
-    int epoch, int epochs, int step, int stepsPerEpoch, double loss, int pairs, long elapsedNanos) {}
+    int epoch,
+    int epochs,
+    int step,
+    int stepsPerEpoch,
+    double loss,
+    int pairs,
+    long elapsedNanos,
+    boolean ofPairs) {
+
+  /** A step over {@code pairs} pairs. */
+  public BatchResult(int epoch, int epochs, int step, int stepsPerEpoch, double loss, int pairs, long elapsedNanos) {
+    this(epoch, epochs, step, stepsPerEpoch, loss, pairs, elapsedNanos, true);
+  }
+}

@@ -74,7 +74,7 @@ public final class ConsoleProgressListener implements TrainingListener {
     String line =
         String.format(
             Locale.ROOT,
-            "Epoch %d/%d %s %d/%d  loss %.4f  %.0f pairs/s  ETA %s",
+            "Epoch %d/%d %s %d/%d  loss %.4f  %.0f %s/s  ETA %s",
             batch.epoch(),
             batch.epochs(),
             bar(batch.step(), batch.stepsPerEpoch()),
@@ -82,6 +82,7 @@ public final class ConsoleProgressListener implements TrainingListener {
             batch.stepsPerEpoch(),
             runningLoss / runningCount,
             rate,
+            batch.ofPairs() ? "pairs" : "examples",
             clock(left));
     if (redraw) {
       out.print("\r" + line);

@@ -597,7 +597,8 @@ public final class SiameseModel implements AutoCloseable {
         }
         lossSum += stepLoss;
         BatchResult result =
-            new BatchResult(epoch, config.epochs(), step, config.stepsPerEpoch(), stepLoss, perStep, System.nanoTime() - start);
+            new BatchResult(
+                epoch, config.epochs(), step, config.stepsPerEpoch(), stepLoss, perStep, System.nanoTime() - start, pairLoss != null);
         ls.forEach(l -> l.onBatchEnd(result));
       }
       if (steps == 0) {

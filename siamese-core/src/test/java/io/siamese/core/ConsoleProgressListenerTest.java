@@ -26,6 +26,16 @@ class ConsoleProgressListenerTest {
   }
 
   @Test
+  void batchLossStepsAreCountedInExamples() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ConsoleProgressListener l =
+        new ConsoleProgressListener(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+    l.onTrainingStart(TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(64).build());
+    l.onBatchEnd(new BatchResult(1, 1, 1, 1, 0.5, 64, 1_000_000L, false));
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("64000 examples/s"), bytes.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void logModeWritesAboutTenLinesPerEpochAndASummaryWithValidation() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ConsoleProgressListener l =
