@@ -132,14 +132,8 @@ public final class SavedModelEmbedder implements AutoCloseable {
         for (int i = 0; i < n; i++) {
           System.arraycopy(examples[from + i], 0, flat, i * d, d);
         }
-        long[] dims = new long[inputShape.rank() + 1];
-        dims[0] = n;
-        int[] exampleDims = inputShape.dims();
-        for (int k = 0; k < exampleDims.length; k++) {
-          dims[k + 1] = exampleDims[k];
-        }
         float[] result = new float[n * embeddingSize];
-        try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(flat, true, false));
+        try (TFloat32 x = InputTensors.of(inputShape, flat, n);
             Result r = bundle.call(Map.of("input", x))) {
           TFloat32 y = (TFloat32) r.get("embedding").orElseThrow();
           y.copyTo(DataBuffers.of(result, false, false));

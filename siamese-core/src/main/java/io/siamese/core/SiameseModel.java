@@ -130,14 +130,9 @@ public final class SiameseModel implements AutoCloseable {
     try {
       Ops tf = Ops.create(g);
       EncoderGraph encoder = new EncoderGraph(tf, encoderSpec, seed);
-      long[] inputDims = new long[encoderSpec.inputShape().rank() + 1];
-      inputDims[0] = -1;
-      int[] dims = encoderSpec.inputShape().dims();
-      for (int i = 0; i < dims.length; i++) {
-        inputDims[i + 1] = dims[i];
-      }
       this.input =
-          tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputDims)));
+          tf.withName("input")
+              .placeholder(TFloat32.class, Placeholder.shape(InputTensors.batchShape(encoderSpec.inputShape(), -1)));
       this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input, false, null));
       List<EncoderGraph.Update> updates = new ArrayList<>();
       this.pairLabels =
@@ -838,13 +833,7 @@ public final class SiameseModel implements AutoCloseable {
   }
 
   private TFloat32 tensorOf(float[] flat, int count) {
-    long[] dims = new long[encoderSpec.inputShape().rank() + 1];
-    dims[0] = count;
-    int[] d = encoderSpec.inputShape().dims();
-    for (int i = 0; i < d.length; i++) {
-      dims[i + 1] = d[i];
-    }
-    return TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(flat, true, false).narrow((long) count * inputSize));
+    return InputTensors.of(encoderSpec.inputShape(), flat, count);
   }
 
   /** Fails naming {@code what} if {@code examples} inputs would not fit in one Java array. */

@@ -75,25 +75,17 @@ public final class BalancedPairSampler implements PairSampler {
     int[] left = new int[pairs];
     int[] right = new int[pairs];
     boolean[] same = new boolean[pairs];
+    int[] two = new int[2];
     for (int p = 0; p < pairs; p++) {
       if (p < positives) {
-        int[] members =
-            data.indicesOfClassShared(pairableClasses[rng.nextInt(pairableClasses.length)]);
-        int i = rng.nextInt(members.length);
-        // Draw from the other n - 1 members and skip over i: uniform without a retry loop.
-        int j = rng.nextInt(members.length - 1);
-        if (j >= i) {
-          j++;
-        }
-        left[p] = members[i];
-        right[p] = members[j];
+        Draws.twoDistinct(
+            data.indicesOfClassShared(pairableClasses[rng.nextInt(pairableClasses.length)]), rng, two);
+        left[p] = two[0];
+        right[p] = two[1];
         same[p] = true;
       } else {
         int a = rng.nextInt(classes.length);
-        int b = rng.nextInt(classes.length - 1);
-        if (b >= a) {
-          b++;
-        }
+        int b = Draws.otherThan(a, classes.length, rng);
         int[] first = data.indicesOfClassShared(classes[a]);
         int[] second = data.indicesOfClassShared(classes[b]);
         left[p] = first[rng.nextInt(first.length)];
@@ -101,21 +93,8 @@ public final class BalancedPairSampler implements PairSampler {
       }
     }
     // Shuffle so that a consumer slicing a batch never sees only one kind of pair.
-    for (int p = pairs - 1; p > 0; p--) {
-      int q = rng.nextInt(p + 1);
-      swap(left, p, q);
-      swap(right, p, q);
-      boolean s = same[p];
-      same[p] = same[q];
-      same[q] = s;
-    }
+    Draws.shufflePairs(left, right, same, rng);
     return new PairBatch(left, right, same);
-  }
-
-  private static void swap(int[] a, int i, int j) {
-    int t = a[i];
-    a[i] = a[j];
-    a[j] = t;
   }
 
   @Override

@@ -80,17 +80,13 @@ public final class HardNegativePairSampler implements PairSampler {
     int[] left = new int[pairs];
     int[] right = new int[pairs];
     boolean[] same = new boolean[pairs];
+    int[] two = new int[2];
     for (int p = 0; p < pairs; p++) {
       if (p < positives) {
-        int[] members =
-            data.indicesOfClassShared(pairableClasses[rng.nextInt(pairableClasses.length)]);
-        int i = rng.nextInt(members.length);
-        int j = rng.nextInt(members.length - 1);
-        if (j >= i) {
-          j++;
-        }
-        left[p] = members[i];
-        right[p] = members[j];
+        Draws.twoDistinct(
+            data.indicesOfClassShared(pairableClasses[rng.nextInt(pairableClasses.length)]), rng, two);
+        left[p] = two[0];
+        right[p] = two[1];
         same[p] = true;
       } else {
         int a = rng.nextInt(classes.length);
@@ -99,10 +95,7 @@ public final class HardNegativePairSampler implements PairSampler {
         int best = -1;
         double bestDistance = Double.POSITIVE_INFINITY;
         for (int k = 0; k < candidates; k++) {
-          int b = rng.nextInt(classes.length - 1);
-          if (b >= a) {
-            b++;
-          }
+          int b = Draws.otherThan(a, classes.length, rng);
           int[] other = data.indicesOfClassShared(classes[b]);
           int candidate = other[rng.nextInt(other.length)];
           double d = distance.distance(anchor, candidate);
@@ -121,18 +114,7 @@ public final class HardNegativePairSampler implements PairSampler {
         right[p] = best;
       }
     }
-    for (int p = pairs - 1; p > 0; p--) {
-      int q = rng.nextInt(p + 1);
-      int t = left[p];
-      left[p] = left[q];
-      left[q] = t;
-      t = right[p];
-      right[p] = right[q];
-      right[q] = t;
-      boolean s = same[p];
-      same[p] = same[q];
-      same[q] = s;
-    }
+    Draws.shufflePairs(left, right, same, rng);
     return new PairBatch(left, right, same);
   }
 

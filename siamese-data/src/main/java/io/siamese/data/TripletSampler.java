@@ -67,22 +67,13 @@ public final class TripletSampler {
     int[] anchor = new int[triplets];
     int[] positive = new int[triplets];
     int[] negative = new int[triplets];
+    int[] two = new int[2];
     for (int t = 0; t < triplets; t++) {
       int label = anchorClasses[rng.nextInt(anchorClasses.length)];
-      int[] members = data.indicesOfClassShared(label);
-      int i = rng.nextInt(members.length);
-      int j = rng.nextInt(members.length - 1);
-      if (j >= i) {
-        j++;
-      }
-      anchor[t] = members[i];
-      positive[t] = members[j];
-      // Uniform over the other classes: draw among n - 1 positions and skip the anchor's.
-      int own = Arrays.binarySearch(classes, label);
-      int other = rng.nextInt(classes.length - 1);
-      if (other >= own) {
-        other++;
-      }
+      Draws.twoDistinct(data.indicesOfClassShared(label), rng, two);
+      anchor[t] = two[0];
+      positive[t] = two[1];
+      int other = Draws.otherThan(Arrays.binarySearch(classes, label), classes.length, rng);
       int[] others = data.indicesOfClassShared(classes[other]);
       negative[t] = others[rng.nextInt(others.length)];
     }
