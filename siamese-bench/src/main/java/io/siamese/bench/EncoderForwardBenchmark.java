@@ -19,12 +19,34 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.tensorflow.proto.ConfigProto;
 
 /**
- * Conv-4 forward pass at 28x28x1, 64 filters: the library's encoder ({@code library}) against the
- * same network hand-written in raw TensorFlow Java ops ({@code rawTensorFlow}), side by side in one
- * fork. Both read Java arrays and write Java arrays. Score: batches per second; multiply by {@code
- * batch} for embeddings per second, and divide library by raw for the cost of the abstraction.
+ * Encoder forward pass: the library's encoder ({@code library}, {@link SiameseModel#embed(float[][])})
+ * against the same network hand-written in raw TensorFlow Java ops ({@code rawTensorFlow}), side by
+ * side in one fork, under the same TensorFlow thread settings. Both read one Java array per example
+ * and write Java arrays.
+ *
+ * <ul>
+ *   <li>{@code encoder=conv4}: Conv-4 at 28x28x1 with 64 filters ({@link EncoderSpec#conv4},
+ *       {@link RawConv4}), 19.6 MFLOP per image.
+ *   <li>{@code encoder=koch}: the Koch et al. Omniglot network at 105x105x1 ({@link
+ *       EncoderSpec#koch}, {@link RawKoch}), 38.9 million parameters, 1.82 GFLOP per image: 93
+ *       times Conv-4. Cost on 2 cores (80-250 GFLOP/s, busy to quiet): about 10-30 ms per call at
+ *       batch 1, 0.3-0.8 s at 32 and 2-6 s at 256 (465 GFLOP per call), with about 1 GB of
+ *       activations in TensorFlow at 256. A 2-s iteration at batch 256 holds one to three calls,
+ *       since JMH finishes the call in progress, so it takes 2-6 s; the six koch rows add about 3
+ *       minutes to a default run, the two 256 rows two thirds of it.
+ * </ul>
+ *
+ * <p>{@code intraOp} / {@code interOp}: TensorFlow's thread pools ({@code
+ * SiameseModel.Builder.threads}, and the same {@code ConfigProto} for the raw session); 0 lets
+ * TensorFlow choose, one thread per core.
+ *
+ * <p>Score: batches per second; multiply by {@code batch} for embeddings per second, and divide
+ * library by raw for the cost of the abstraction. The secondary result {@code :gflop} (printed in
+ * ops/s) is the achieved GFLOP/s, from the analytic count of {@link Flops}; compare it with {@link
+ * MatMulPeakBenchmark}'s practical peak.
  *
  * <p>{@code java -jar siamese-bench/target/benchmarks.jar EncoderForward -rf json}
  */
@@ -35,33 +57,67 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class EncoderForwardBenchmark {
-  private static final int SIDE = 28;
+  /** {@code conv4} (28x28) or {@code koch} (105x105). */
+  @Param({"conv4", "koch"})
+  public String encoder;
 
   @Param({"1", "32", "256"})
   public int batch;
 
+  /** TensorFlow's intra-op threads; 0 = TensorFlow's default. */
+  @Param({"0"})
+  public int intraOp;
+
+  /** TensorFlow's inter-op threads; 0 = TensorFlow's default. */
+  @Param({"0"})
+  public int interOp;
+
   private SiameseModel model;
-  private RawConv4 raw;
+  private RawEncoder raw;
   private float[][] examples;
   private float[] flat;
   private float[] rawOut;
+  private int inputSize;
+  private double gflopPerCall;
 
   @Setup(Level.Trial)
   public void setUp() {
+    TfSupport.reportDevicesOnce();
+    ConfigProto config = TfSupport.threads(intraOp, interOp);
+    EncoderSpec spec;
+    switch (encoder) {
+      case "conv4" -> {
+        spec = EncoderSpec.conv4(ExampleShape.image(28, 28, 1), 64);
+        raw = new RawConv4(28, 64, config);
+      }
+      case "koch" -> {
+        spec = EncoderSpec.koch(ExampleShape.image(105, 105, 1));
+        raw = new RawKoch(105, config);
+      }
+      default -> throw new IllegalArgumentException("encoder must be conv4 or koch, got " + encoder);
+    }
     model =
         SiameseModel.builder()
-            .encoder(EncoderSpec.conv4(ExampleShape.image(SIDE, SIDE, 1), 64))
+            .encoder(spec)
             .loss(ContrastiveLoss.similarIsOne())
             .seed(1)
+            .threads(intraOp, interOp)
             .build();
-    raw = new RawConv4(SIDE, 64);
+    inputSize = spec.inputShape().size();
+    if (raw.inputSize() != inputSize || raw.outputSize() != spec.embeddingSize()) {
+      throw new IllegalStateException("the raw " + encoder + " does not match " + spec);
+    }
+    long flopsPerExample = Flops.forwardPerExample(spec);
+    gflopPerCall = flopsPerExample * (double) batch / 1e9;
+    System.err.printf(
+        "[siamese-bench] %s: %,d parameters, %.4f GFLOP per example forward, %.3f GFLOP per call of %d%n",
+        encoder, spec.parameterCount(), flopsPerExample / 1e9, gflopPerCall, batch);
     SplittableRandom random = new SplittableRandom(5);
-    examples = new float[batch][SIDE * SIDE];
-    flat = new float[batch * SIDE * SIDE];
-    for (int i = 0; i < batch; i++) {
-      for (int j = 0; j < SIDE * SIDE; j++) {
-        examples[i][j] = (float) random.nextDouble();
-        flat[i * SIDE * SIDE + j] = examples[i][j];
+    examples = new float[batch][inputSize];
+    flat = new float[batch * inputSize];
+    for (float[] example : examples) {
+      for (int j = 0; j < inputSize; j++) {
+        example[j] = (float) random.nextDouble();
       }
     }
     rawOut = new float[batch * raw.outputSize()];
@@ -74,15 +130,17 @@ public class EncoderForwardBenchmark {
   }
 
   @Benchmark
-  public float[][] library() {
+  public float[][] library(GflopCounter counter) {
+    counter.gflop += gflopPerCall;
     return model.embed(examples);
   }
 
   @Benchmark
-  public float[] rawTensorFlow() {
+  public float[] rawTensorFlow(GflopCounter counter) {
+    counter.gflop += gflopPerCall;
     // The raw baseline also starts from one array per example, as a caller's data arrives.
     for (int i = 0; i < batch; i++) {
-      System.arraycopy(examples[i], 0, flat, i * SIDE * SIDE, SIDE * SIDE);
+      System.arraycopy(examples[i], 0, flat, i * inputSize, inputSize);
     }
     raw.embed(flat, batch, rawOut);
     return rawOut;

@@ -10,14 +10,16 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.random.StatelessRandomNormal;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
  * The Conv-4 encoder hand-written in raw TensorFlow Java ops, as a performance engineer would
  * write it without this library: the baseline that measures the cost of the library's
- * abstraction. Same layers, same shapes, same feed and fetch from Java arrays.
+ * abstraction. Same layers, same shapes, same feed and fetch from Java arrays. Weights are normal
+ * with standard deviation 0.1, biases zero.
  */
-final class RawConv4 implements AutoCloseable {
+final class RawConv4 implements RawEncoder {
   private final Graph graph = new Graph();
   private final Session session;
   private final Placeholder<TFloat32> input;
@@ -25,7 +27,11 @@ final class RawConv4 implements AutoCloseable {
   private final int side;
   private final int outputSize;
 
-  RawConv4(int side, int filters) {
+  /**
+   * @param config the session's configuration, the same as the library's in the same benchmark
+   *     (see {@link TfSupport#threads})
+   */
+  RawConv4(int side, int filters, ConfigProto config) {
     this.side = side;
     Ops tf = Ops.create(graph);
     input = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 1)));
@@ -49,12 +55,12 @@ final class RawConv4 implements AutoCloseable {
     }
     outputSize = size * size * filters;
     output = tf.reshape(x, tf.constant(new int[] {-1, outputSize}));
-    session = new Session(graph);
+    session = new Session(graph, config);
     session.initialize();
   }
 
-  /** Embeds {@code count} images stored row-major in {@code flat} into {@code out}. */
-  void embed(float[] flat, int count, float[] out) {
+  @Override
+  public void embed(float[] flat, int count, float[] out) {
     try (TFloat32 x =
             TFloat32.tensorOf(
                 Shape.of(count, side, side, 1),
@@ -64,7 +70,13 @@ final class RawConv4 implements AutoCloseable {
     }
   }
 
-  int outputSize() {
+  @Override
+  public int inputSize() {
+    return side * side;
+  }
+
+  @Override
+  public int outputSize() {
     return outputSize;
   }
 

@@ -13,6 +13,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
@@ -32,7 +33,11 @@ final class RawSiameseConv4 implements AutoCloseable {
   private final Op train;
   private final int side;
 
-  RawSiameseConv4(int side, int filters) {
+  /**
+   * @param config the session's configuration, the same as the library's in the same benchmark
+   *     (see {@link TfSupport#threads})
+   */
+  RawSiameseConv4(int side, int filters, ConfigProto config) {
     this.side = side;
     Ops tf = Ops.create(graph);
     left = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 1)));
@@ -65,7 +70,7 @@ final class RawSiameseConv4 implements AutoCloseable {
             tf.math.mul(tf.math.sub(tf.constant(1f), labels), tf.math.square(hinge)));
     loss = tf.math.mean(perPair, tf.constant(0));
     train = new Adam(graph, 1e-3f).minimize(loss);
-    session = new Session(graph);
+    session = new Session(graph, config);
     session.initialize();
   }
 

@@ -7,7 +7,10 @@ import io.siamese.core.TwinBatching;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.PairBatch;
+import io.siamese.data.PkBatch;
+import io.siamese.data.PkBatchSampler;
 import io.siamese.data.SyntheticGlyphs;
+import io.siamese.losses.BatchHardTripletLoss;
 import io.siamese.losses.ContrastiveLoss;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,17 +28,32 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One Siamese training step of Conv-4 (28x28x1, 64 filters) with contrastive loss and Adam, on
- * {@code batch} pairs of synthetic glyphs: the library's {@code fit} ({@code library}, twins
- * stacked into one batch of {@code 2 * batch}) against the same network hand-written in raw
- * TensorFlow Java with two twin placeholders ({@code rawTensorFlow}). Both draw their pairs from
- * the same sampler and gather them from the same arrays. Score: steps per second; multiply by
- * {@code batch} for pairs per second. The raw baseline ignores {@code twins}; compare each library
- * row with the raw row of the same batch.
+ * One Siamese training step of Conv-4 (28x28x1, 64 filters) with Adam 1e-3 on synthetic glyphs
+ * (100 classes x 20), sampling and gathering included, the library beside a hand-written raw
+ * TensorFlow Java step under the same TensorFlow thread settings:
+ *
+ * <ul>
+ *   <li>Contrastive pairs, {@code batch} pairs per step: {@code library} ({@code SiameseModel.fit}
+ *       on a {@link BalancedPairSampler}; {@code twins} = {@code STACKED}, one batch of {@code 2 *
+ *       batch}, or {@code SEPARATE}, two passes) against {@code rawTensorFlow} ({@link
+ *       RawSiameseConv4}: two twin placeholders, shared variables), both drawing from the same
+ *       sampler and gathering from the same arrays.
+ *   <li>Batch-hard triplets: {@code libraryBatchHard} ({@code fit} with {@link
+ *       BatchHardTripletLoss#create()} on a {@link PkBatchSampler}) against {@code rawBatchHard}
+ *       ({@link RawBatchHardConv4}), on P x K batches of {@code 2 * batch} examples (K = 8, P =
+ *       batch / 4): the same encoder work as a contrastive step of {@code batch} pairs.
+ * </ul>
+ *
+ * <p>Score: steps per second. Multiply by {@code batch} for pairs per second; for the batch-hard
+ * rows that is "pair-equivalents" per second (half the examples per second), directly comparable
+ * with the contrastive rows. Each benchmark builds only its own model.
+ *
+ * <p>{@code intraOp} / {@code interOp}: TensorFlow's thread pools ({@code
+ * SiameseModel.Builder.threads}, and the same {@code ConfigProto} for the raw sessions); 0 lets
+ * TensorFlow choose.
  *
  * <p>{@code java -jar siamese-bench/target/benchmarks.jar TrainingStep -rf json}
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 3)
@@ -43,62 +61,173 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class TrainingStepBenchmark {
   private static final int SIDE = 28;
+  private static final int FILTERS = 64;
+  private static final int K = 8;
 
-  @Param({"64", "256"})
-  public int batch;
-
-  /** How the library runs the twins: {@code STACKED} (one batch of 2B) or {@code SEPARATE}. */
-  @Param({"STACKED", "SEPARATE"})
-  public TwinBatching twins;
-
-  private LabeledDataset glyphs;
-  private SiameseModel model;
-  private BalancedPairSampler librarySampler;
-  private TrainingConfig oneStep;
-  private RawSiameseConv4 raw;
-  private BalancedPairSampler rawSampler;
-  private float[] left;
-  private float[] right;
-  private float[] labels;
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    glyphs = SyntheticGlyphs.builder().classes(100).examplesPerClass(20).seed(1).build().generate();
-    model =
-        SiameseModel.builder()
-            .encoder(EncoderSpec.conv4(glyphs.shape(), 64))
-            .loss(ContrastiveLoss.similarIsOne())
-            .seed(1)
-            .twinBatching(twins)
-            .build();
-    librarySampler = BalancedPairSampler.of(glyphs, 2);
-    oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(batch).build();
-    raw = new RawSiameseConv4(SIDE, 64);
-    rawSampler = BalancedPairSampler.of(glyphs, 2);
-    left = new float[batch * SIDE * SIDE];
-    right = new float[batch * SIDE * SIDE];
-    labels = new float[batch];
+  private static LabeledDataset glyphs() {
+    return SyntheticGlyphs.builder().classes(100).examplesPerClass(20).seed(1).build().generate();
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    model.close();
-    raw.close();
+  /** Parameters shared by every row. */
+  @State(Scope.Benchmark)
+  public abstract static class Sizes {
+    /** Pairs per step (batch-hard: {@code 2 * batch} examples per step). */
+    @Param({"64", "256"})
+    public int batch;
+
+    /** TensorFlow's intra-op threads; 0 = TensorFlow's default. */
+    @Param({"0"})
+    public int intraOp;
+
+    /** TensorFlow's inter-op threads; 0 = TensorFlow's default. */
+    @Param({"0"})
+    public int interOp;
   }
 
-  @Benchmark
-  public double library() {
-    return model.fit(librarySampler, oneStep).finalLoss();
-  }
+  /** The library, contrastive pairs. */
+  @State(Scope.Benchmark)
+  public static class LibraryPairs extends Sizes {
+    /** How the library runs the twins: {@code STACKED} (one batch of 2B) or {@code SEPARATE}. */
+    @Param({"STACKED", "SEPARATE"})
+    public TwinBatching twins;
 
-  @Benchmark
-  public float rawTensorFlow() {
-    PairBatch pairs = rawSampler.next(batch);
-    glyphs.gather(pairs.leftIndices(), left);
-    glyphs.gather(pairs.rightIndices(), right);
-    for (int i = 0; i < batch; i++) {
-      labels[i] = pairs.isSame(i) ? 1f : 0f;
+    SiameseModel model;
+    BalancedPairSampler sampler;
+    TrainingConfig oneStep;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      TfSupport.reportDevicesOnce();
+      LabeledDataset glyphs = glyphs();
+      model =
+          SiameseModel.builder()
+              .encoder(EncoderSpec.conv4(glyphs.shape(), FILTERS))
+              .loss(ContrastiveLoss.similarIsOne())
+              .seed(1)
+              .twinBatching(twins)
+              .threads(intraOp, interOp)
+              .build();
+      sampler = BalancedPairSampler.of(glyphs, 2);
+      oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(batch).build();
     }
-    return raw.step(left, right, labels, batch);
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      model.close();
+    }
+  }
+
+  /** Raw TensorFlow Java, contrastive pairs with two twin placeholders. */
+  @State(Scope.Benchmark)
+  public static class RawPairs extends Sizes {
+    LabeledDataset glyphs;
+    RawSiameseConv4 raw;
+    BalancedPairSampler sampler;
+    float[] left;
+    float[] right;
+    float[] labels;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      TfSupport.reportDevicesOnce();
+      glyphs = glyphs();
+      raw = new RawSiameseConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp));
+      sampler = BalancedPairSampler.of(glyphs, 2);
+      left = new float[batch * SIDE * SIDE];
+      right = new float[batch * SIDE * SIDE];
+      labels = new float[batch];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      raw.close();
+    }
+  }
+
+  /** The library, batch-hard triplets on P x K batches. */
+  @State(Scope.Benchmark)
+  public static class LibraryBatchHard extends Sizes {
+    SiameseModel model;
+    PkBatchSampler sampler;
+    TrainingConfig oneStep;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      TfSupport.reportDevicesOnce();
+      LabeledDataset glyphs = glyphs();
+      model =
+          SiameseModel.builder()
+              .encoder(EncoderSpec.conv4(glyphs.shape(), FILTERS))
+              .loss(BatchHardTripletLoss.create())
+              .seed(1)
+              .threads(intraOp, interOp)
+              .build();
+      sampler = pkSampler(glyphs, batch);
+      oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(sampler.batchSize()).build();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      model.close();
+    }
+  }
+
+  /** Raw TensorFlow Java, batch-hard triplets on the same P x K batches. */
+  @State(Scope.Benchmark)
+  public static class RawBatchHard extends Sizes {
+    LabeledDataset glyphs;
+    RawBatchHardConv4 raw;
+    PkBatchSampler sampler;
+    float[] examples;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      TfSupport.reportDevicesOnce();
+      glyphs = glyphs();
+      raw = new RawBatchHardConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp));
+      sampler = pkSampler(glyphs, batch);
+      examples = new float[sampler.batchSize() * SIDE * SIDE];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      raw.close();
+    }
+  }
+
+  /** P x K batches of {@code 2 * pairs} examples, K = 8. */
+  private static PkBatchSampler pkSampler(LabeledDataset glyphs, int pairs) {
+    if (2 * pairs % K != 0) {
+      throw new IllegalArgumentException("batch must be a multiple of " + K / 2 + ", got " + pairs);
+    }
+    return PkBatchSampler.builder(glyphs).classesPerBatch(2 * pairs / K).examplesPerClass(K).seed(2).build();
+  }
+
+  @Benchmark
+  public double library(LibraryPairs s) {
+    return s.model.fit(s.sampler, s.oneStep).finalLoss();
+  }
+
+  @Benchmark
+  public float rawTensorFlow(RawPairs s) {
+    PairBatch pairs = s.sampler.next(s.batch);
+    s.glyphs.gather(pairs.leftIndices(), s.left);
+    s.glyphs.gather(pairs.rightIndices(), s.right);
+    for (int i = 0; i < s.batch; i++) {
+      s.labels[i] = pairs.isSame(i) ? 1f : 0f;
+    }
+    return s.raw.step(s.left, s.right, s.labels, s.batch);
+  }
+
+  @Benchmark
+  public double libraryBatchHard(LibraryBatchHard s) {
+    return s.model.fit(s.sampler, s.oneStep).finalLoss();
+  }
+
+  @Benchmark
+  public float rawBatchHard(RawBatchHard s) {
+    PkBatch b = s.sampler.next();
+    s.glyphs.gather(b.indices(), s.examples);
+    return s.raw.step(s.examples, b.labels(), b.size());
   }
 }
