@@ -31,10 +31,13 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.framework.optimizers.Adam;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -45,15 +48,27 @@ import org.tensorflow.types.TInt32;
  * each invocation feeds the same tensors, so the score is the loss graph alone, without the encoder
  * or the copying of data into tensors.
  *
- * <p>The batch losses get a P x K batch of {@code batch} embeddings ({@code K = 4}); the pair
- * losses ({@code contrastive}, {@code koch}) get {@code batch} pairs; {@code triplet} gets {@code
- * batch} fixed triplets. {@code baseline} is the same feeding and fetching around the cheapest
- * differentiable scalar ({@code mean(x^2)}), the floor under every other score. Score: microseconds
- * per forward+backward; compare with {@code TrainingStepBenchmark} at the same batch for the share
- * of a training step that the loss takes. {@code batchAll} and {@code semiHard} hold {@code [B, B,
- * B]} tensors: at {@code batch = 512} about 0.5 GB each in float32.
+ * <p>The batch losses ({@code batchAll}, {@code batchHard}, {@code batchHardSoft}, {@code
+ * semiHard}, {@code ntXent}, {@code multiSimilarity}) get a P x K batch of {@code batch} embeddings
+ * ({@code K = 4}); the pair losses ({@code contrastive}, {@code koch}) get {@code batch} pairs;
+ * {@code triplet} gets {@code batch} fixed triplets. {@code baseline} is the same feeding and
+ * fetching around the cheapest differentiable scalar ({@code mean(x^2)}), the floor under every
+ * other score. Score: microseconds per forward+backward.
  *
- * <p>{@code java -jar siamese-bench/target/benchmarks.jar LossBenchmark -rf json}
+ * <p>{@code conv4Step} is the yardstick in the same run: one training step of the Conv-4 encoder
+ * (28x28x1 input, 4 blocks of 3x3 convolution with 64 filters, ReLU and 2x2 max pooling, a 64-d
+ * embedding) on {@code batch} images, forward, backward and an Adam update, with the cheapest loss
+ * ({@code mean(e^2)}) on the embeddings; hand-written in raw TensorFlow Java here, with one stacked
+ * input as the library trains batch losses. Divide a loss's score by it for the loss's share of a
+ * training step at the same batch. It ignores {@code dim}: {@code -p dim=64} runs it once.
+ *
+ * <p>Memory: every loss here holds {@code O(B^2)} floats ({@code [B, B]} distance matrices and
+ * masks; 1 MB per matrix at {@code batch = 512}); {@code semiHard} and {@code batchAll} mine by
+ * sorting each anchor's negatives, in {@code O(B^2 log B)}, and never build the {@code [B, B, B]}
+ * triplet tensor.
+ *
+ * <p>{@code java -jar siamese-bench/target/benchmarks.jar LossBenchmark -rf json}; one batch size
+ * with its yardstick: {@code ... LossBenchmark -p batch=512 -p dim=64}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -65,6 +80,8 @@ import org.tensorflow.types.TInt32;
     jvmArgsAppend = {"-Xmx2g"})
 public class LossBenchmark {
   private static final int K = 4;
+  private static final int SIDE = 28;
+  private static final int FILTERS = 64;
 
   @Param({"32", "128", "512"})
   public int batch;
@@ -82,7 +99,8 @@ public class LossBenchmark {
     "batchHardSoft",
     "semiHard",
     "ntXent",
-    "multiSimilarity"
+    "multiSimilarity",
+    "conv4Step"
   })
   public String loss;
 
@@ -92,56 +110,63 @@ public class LossBenchmark {
   private final List<Placeholder<?>> placeholders = new ArrayList<>();
   private Operand<TFloat32> value;
   private final List<Operand<?>> gradients = new ArrayList<>();
+  private final List<Placeholder<TFloat32>> inputs = new ArrayList<>();
+  private Op train;
 
   @Setup(Level.Trial)
   public void setUp() {
     graph = new Graph();
     Ops tf = Ops.create(graph);
     SplittableRandom random = new SplittableRandom(11);
+    if (loss.equals("conv4Step")) {
+      value = conv4(tf, images(tf, random));
+      train = new Adam(graph, 1e-3f).minimize(value); // differentiates with respect to the weights
+    } else {
+      value = lossOf(tf, random);
+      for (Operand<?> dy : tf.gradients(value, inputs).dy()) {
+        gradients.add(dy);
+      }
+    }
+    session = new Session(graph);
+    session.initialize();
+    forwardBackward(); // the first run optimises the graph; keep it out of the warm-up too
+  }
+
+  /** Builds {@link #loss} on new inputs; those to differentiate are added to {@link #inputs}. */
+  private Operand<TFloat32> lossOf(Ops tf, SplittableRandom random) {
     Placeholder<TFloat32> x = embeddings(tf, random);
-    List<Placeholder<TFloat32>> differentiated = new ArrayList<>(List.of(x));
+    inputs.add(x);
     switch (loss) {
       case "baseline":
-        value = tf.math.mean(tf.math.square(x), tf.constant(new int[] {0, 1}));
-        break;
+        return tf.math.mean(tf.math.square(x), tf.constant(new int[] {0, 1}));
       case "contrastive":
         {
           Placeholder<TFloat32> right = embeddings(tf, random);
-          differentiated.add(right);
-          value = ContrastiveLoss.similarIsOne().call(tf, x, right, pairLabels(tf, random));
-          break;
+          inputs.add(right);
+          return ContrastiveLoss.similarIsOne().call(tf, x, right, pairLabels(tf, random));
         }
       case "koch":
         {
           Placeholder<TFloat32> right = embeddings(tf, random);
-          differentiated.add(right);
+          inputs.add(right);
           float[] alpha = new float[dim];
           for (int j = 0; j < dim; j++) {
             alpha[j] = (float) (random.nextDouble() - 0.5);
           }
-          value =
-              KochPairHeadLoss.similarIsOne()
-                  .call(
-                      tf, x, right, pairLabels(tf, random), tf.constant(alpha), tf.constant(0.5f));
-          break;
+          return KochPairHeadLoss.similarIsOne()
+              .call(tf, x, right, pairLabels(tf, random), tf.constant(alpha), tf.constant(0.5f));
         }
       case "triplet":
         {
           Placeholder<TFloat32> positive = embeddings(tf, random);
           Placeholder<TFloat32> negative = embeddings(tf, random);
-          differentiated.add(positive);
-          differentiated.add(negative);
-          value = TripletLoss.create().call(tf, x, positive, negative);
-          break;
+          inputs.add(positive);
+          inputs.add(negative);
+          return TripletLoss.create().call(tf, x, positive, negative);
         }
       default:
-        value = batchLoss(loss).call(tf, x, classLabels(tf));
+        return batchLoss(loss).call(tf, x, classLabels(tf));
     }
-    for (Operand<?> dy : tf.gradients(value, differentiated).dy()) {
-      gradients.add(dy);
-    }
-    session = new Session(graph);
-    forwardBackward(); // the first run optimises the graph; keep it out of the warm-up too
   }
 
   private static BatchLoss batchLoss(String name) {
@@ -173,6 +198,52 @@ public class LossBenchmark {
         tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(batch, dim)));
     placeholders.add(p);
     tensors.add(TFloat32.tensorOf(Shape.of(batch, dim), DataBuffers.of(values, true, false)));
+    return p;
+  }
+
+  /**
+   * A Conv-4 encoder on {@code images} ({@code [batch, 28, 28, 1]}) and the cheapest loss on its
+   * embeddings, {@code mean(e^2)}; weights normal with standard deviation 0.1, biases zero, as in
+   * the other raw baselines of this module.
+   */
+  private static Operand<TFloat32> conv4(Ops tf, Operand<TFloat32> images) {
+    Operand<TFloat32> h = images;
+    long channels = 1;
+    int size = SIDE;
+    for (int block = 0; block < 4; block++) {
+      Ops init = tf.withInitScope();
+      Operand<TFloat32> w =
+          init.math.mul(
+              init.random.statelessRandomNormal(
+                  init.constant(new long[] {3, 3, channels, FILTERS}),
+                  init.constant(new long[] {block, 5}),
+                  TFloat32.class),
+              init.constant(0.1f));
+      Variable<TFloat32> kernel = tf.variable(w);
+      Variable<TFloat32> bias =
+          tf.variable(init.zeros(init.constant(new long[] {FILTERS}), TFloat32.class));
+      h = tf.nn.conv2d(h, kernel, List.of(1L, 1L, 1L, 1L), "SAME");
+      h = tf.nn.relu(tf.nn.biasAdd(h, bias));
+      h =
+          tf.nn.maxPool(
+              h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      channels = FILTERS;
+      size /= 2;
+    }
+    Operand<TFloat32> e = tf.reshape(h, tf.constant(new int[] {-1, size * size * FILTERS}));
+    return tf.math.mean(tf.math.square(e), tf.constant(new int[] {0, 1}));
+  }
+
+  /** A placeholder of shape [batch, 28, 28, 1], with a tensor of ink in [0, 1) to feed it. */
+  private Placeholder<TFloat32> images(Ops tf, SplittableRandom random) {
+    Shape shape = Shape.of(batch, SIDE, SIDE, 1);
+    float[] values = new float[(int) shape.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) random.nextDouble();
+    }
+    Placeholder<TFloat32> p = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+    placeholders.add(p);
+    tensors.add(TFloat32.tensorOf(shape, DataBuffers.of(values, true, false)));
     return p;
   }
 
@@ -215,7 +286,10 @@ public class LossBenchmark {
     graph.close();
   }
 
-  /** One forward and backward pass; returns the loss so that nothing is optimised away. */
+  /**
+   * One forward and backward pass (for {@code conv4Step} also the Adam update); returns the loss so
+   * that nothing is optimised away.
+   */
   @Benchmark
   public float forwardBackward() {
     Session.Runner runner = session.runner();
@@ -225,6 +299,9 @@ public class LossBenchmark {
     runner.fetch(value);
     for (Operand<?> dy : gradients) {
       runner.fetch(dy);
+    }
+    if (train != null) {
+      runner.addTarget(train);
     }
     try (Result result = runner.run()) {
       return ((TFloat32) result.get(0)).getFloat();
