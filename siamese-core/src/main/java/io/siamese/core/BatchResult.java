@@ -13,6 +13,8 @@ package io.siamese.core;
  * @param elapsedNanos time since training started, in nanoseconds
  * @param ofPairs true when {@code pairs} counts pairs, false when it counts examples of a P x K
  *     batch
+ * @param learningRate the learning rate this step was applied with, as fed to TensorFlow
+ *     (float32); NaN when unknown
  */
 public record BatchResult(
     int epoch,
@@ -22,10 +24,17 @@ public record BatchResult(
     double loss,
     int pairs,
     long elapsedNanos,
-    boolean ofPairs) {
+    boolean ofPairs,
+    double learningRate) {
 
-  /** A step over {@code pairs} pairs. */
+  /** A step over {@code pairs} pairs, its learning rate unknown. */
   public BatchResult(int epoch, int epochs, int step, int stepsPerEpoch, double loss, int pairs, long elapsedNanos) {
     this(epoch, epochs, step, stepsPerEpoch, loss, pairs, elapsedNanos, true);
+  }
+
+  /** A step whose learning rate is unknown. */
+  public BatchResult(
+      int epoch, int epochs, int step, int stepsPerEpoch, double loss, int pairs, long elapsedNanos, boolean ofPairs) {
+    this(epoch, epochs, step, stepsPerEpoch, loss, pairs, elapsedNanos, ofPairs, Double.NaN);
   }
 }

@@ -8,11 +8,11 @@ import java.util.Locale;
 
 /**
  * Shows training progress as a person expects from Keras: per epoch a progress bar with the
- * running loss, the rate in pairs per second and the time left, then a summary line with the
- * validation metrics.
+ * running loss, the learning rate of the last step, the rate in pairs per second and the time
+ * left, then a summary line with the validation metrics.
  *
  * <pre>
- * Epoch 2/5 [==============&gt;         ] 120/200  loss 0.1423  1180 pairs/s  ETA 0:07
+ * Epoch 2/5 [==============&gt;         ] 120/200  loss 0.1423  lr 1.0e-03  1180 pairs/s  ETA 0:07
  * Epoch 2/5 done in 0:17  loss 0.1398  val ROC AUC 0.9412  val accuracy 0.8750
  * </pre>
  *
@@ -74,13 +74,14 @@ public final class ConsoleProgressListener implements TrainingListener {
     String line =
         String.format(
             Locale.ROOT,
-            "Epoch %d/%d %s %d/%d  loss %.4f  %.0f %s/s  ETA %s",
+            "Epoch %d/%d %s %d/%d  loss %.4f%s  %.0f %s/s  ETA %s",
             batch.epoch(),
             batch.epochs(),
             bar(batch.step(), batch.stepsPerEpoch()),
             batch.step(),
             batch.stepsPerEpoch(),
             runningLoss / runningCount,
+            learningRate(batch.learningRate()),
             rate,
             batch.ofPairs() ? "pairs" : "examples",
             clock(left));
@@ -119,6 +120,11 @@ public final class ConsoleProgressListener implements TrainingListener {
     }
     out.println(line);
     out.flush();
+  }
+
+  /** {@code "  lr 1.0e-03"}, or nothing when the rate is unknown. */
+  static String learningRate(double rate) {
+    return Double.isNaN(rate) ? "" : String.format(Locale.ROOT, "  lr %.1e", rate);
   }
 
   static String bar(int done, int total) {

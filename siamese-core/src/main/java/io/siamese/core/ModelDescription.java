@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import io.siamese.data.ExampleShape;
 import io.siamese.losses.ContrastiveLoss;
 import io.siamese.losses.Distances;
+import io.siamese.losses.KochPairHeadLoss;
 import io.siamese.losses.PairLabelConvention;
 import io.siamese.losses.PairLoss;
 import io.siamese.losses.Reduction;
@@ -17,35 +18,64 @@ import java.util.Properties;
 
 /**
  * The configuration that rebuilds a model, as a small text file ({@code model.properties}): the
- * encoder's layers, the loss, the optimizer and the seed. Text, so that a person can read what a
- * saved model is.
+ * encoder's layers, the loss, the optimizer with its learning-rate schedule, the seed and the
+ * number of training steps so far. Text, so that a person can read what a saved model is.
+ *
+ * <p>Entries added after the first format ({@code optimizer.schedule}, {@code steps}) are optional
+ * when read, so models saved before them load: with a constant rate and at step 0.
  */
 final class ModelDescription {
   static final String FORMAT = "siamese-model/1";
 
   final EncoderSpec encoder;
-  /** Empty for a loss this codec does not know; the caller must then supply it. */
+  /** Empty for a loss this codec does not know (the caller must then supply it), or the Koch head. */
   final Optional<PairLoss> loss;
+  /** The Koch head's loss, if the model has the head. */
+  final Optional<KochPairHeadLoss> koch;
   final String lossDescription;
   final OptimizerSpec optimizer;
   final long seed;
+  /** Training steps applied before the save. */
+  final long steps;
+  /** The rate written for a schedule of the caller's own, which cannot be written; NaN when read. */
+  private final double customRate;
 
-  /** {@code loss} is null for a model trained with a loss this codec cannot describe. */
-  ModelDescription(EncoderSpec encoder, PairLoss loss, String lossDescription, OptimizerSpec optimizer, long seed) {
-    this(encoder, Optional.ofNullable(loss), lossDescription, optimizer, seed);
+  /**
+   * A description to write.
+   *
+   * @param loss null for a model trained with a loss this codec cannot describe, or with the head
+   * @param koch the Koch head's loss, or null
+   * @param customRate the rate to keep if the optimizer's schedule is the caller's own
+   */
+  ModelDescription(
+      EncoderSpec encoder,
+      PairLoss loss,
+      KochPairHeadLoss koch,
+      String lossDescription,
+      OptimizerSpec optimizer,
+      long seed,
+      long steps,
+      double customRate) {
+    this(encoder, Optional.ofNullable(loss), Optional.ofNullable(koch), lossDescription, optimizer, seed, steps, customRate);
   }
 
   private ModelDescription(
       EncoderSpec encoder,
       Optional<PairLoss> loss,
+      Optional<KochPairHeadLoss> koch,
       String lossDescription,
       OptimizerSpec optimizer,
-      long seed) {
+      long seed,
+      long steps,
+      double customRate) {
     this.encoder = encoder;
     this.loss = loss;
+    this.koch = koch;
     this.lossDescription = lossDescription;
     this.optimizer = optimizer;
     this.seed = seed;
+    this.steps = steps;
+    this.customRate = customRate;
   }
 
   String write() {
@@ -55,10 +85,16 @@ final class ModelDescription {
     for (int i = 0; i < encoder.layers().size(); i++) {
       p.setProperty("layer." + i, layer(encoder.layers().get(i)));
     }
-    p.setProperty("loss", loss.map(ModelDescription::loss).orElse("custom"));
+    p.setProperty("loss", koch.map(ModelDescription::koch).orElseGet(() -> loss.map(ModelDescription::loss).orElse("custom")));
     p.setProperty("loss.description", lossDescription);
-    p.setProperty("optimizer", optimizer.describe());
+    p.setProperty("optimizer", optimizer.describe(customRate));
+    optimizer.describeSchedule().ifPresent(s -> p.setProperty("optimizer.schedule", s));
+    if (optimizer.describeSchedule().isEmpty() && !optimizer.isConstant()) {
+      // For the reader only: the model loads with the constant rate of the "optimizer" entry.
+      p.setProperty("optimizer.schedule.custom", optimizer.schedule().toString());
+    }
     p.setProperty("seed", Long.toString(seed));
+    p.setProperty("steps", Long.toString(steps));
     StringWriter w = new StringWriter();
     try {
       p.store(w, "siamese-java model configuration");
@@ -87,13 +123,20 @@ final class ModelDescription {
       for (int i = 0; p.getProperty("layer." + i) != null; i++) {
         b.add(parseLayer(p.getProperty("layer." + i)));
       }
-      Optional<PairLoss> loss = parseLoss(required(p, "loss"));
+      String lossText = required(p, "loss");
+      Optional<KochPairHeadLoss> koch = parseKoch(lossText);
+      Optional<PairLoss> loss = koch.isPresent() ? Optional.empty() : parseLoss(lossText);
+      long steps = Long.parseLong(p.getProperty("steps", "0"));
+      checkArgument(steps >= 0, "steps must be >= 0, got %s", steps);
       return new ModelDescription(
           b.build(),
           loss,
+          koch,
           p.getProperty("loss.description", ""),
-          OptimizerSpec.parse(required(p, "optimizer")),
-          Long.parseLong(required(p, "seed")));
+          OptimizerSpec.parse(required(p, "optimizer"), p.getProperty("optimizer.schedule")),
+          Long.parseLong(required(p, "seed")),
+          steps,
+          Double.NaN);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(source + " holds a bad model configuration: " + e.getMessage(), e);
     }
@@ -196,6 +239,20 @@ final class ModelDescription {
           c.reduction());
     }
     return "custom";
+  }
+
+  private static String koch(KochPairHeadLoss k) {
+    return "koch " + k.labelConvention() + " " + k.reduction();
+  }
+
+  private static Optional<KochPairHeadLoss> parseKoch(String s) {
+    String[] t = s.trim().split(" ");
+    if (!t[0].equals("koch")) {
+      return Optional.empty();
+    }
+    checkArgument(t.length == 3, "bad koch loss '%s'", s);
+    return Optional.of(
+        KochPairHeadLoss.builder(PairLabelConvention.valueOf(t[1])).reduction(Reduction.valueOf(t[2])).build());
   }
 
   private static Optional<PairLoss> parseLoss(String s) {

@@ -1,17 +1,31 @@
 package io.siamese.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import org.tensorflow.Graph;
-import org.tensorflow.framework.optimizers.Adam;
-import org.tensorflow.framework.optimizers.GradientDescent;
-import org.tensorflow.framework.optimizers.Momentum;
+import org.tensorflow.Operand;
 import org.tensorflow.framework.optimizers.Optimizer;
-import org.tensorflow.framework.optimizers.RMSProp;
+import org.tensorflow.types.TFloat32;
 
 /**
- * Which of TensorFlow Java's framework optimizers trains a model, and its settings. Immutable
+ * Which optimizer trains a model, with its learning rate or {@link LearningRateSchedule}. Immutable
  * value; the model creates the optimizer in its own graph.
+ *
+ * <pre>{@code
+ * OptimizerSpec.adam(1e-3)                                             // constant rate
+ * OptimizerSpec.adam(LearningRateSchedule.cosineDecay(1e-3, 5000, 0))  // scheduled, as in Keras
+ * OptimizerSpec.sgdWithMomentum(LearningRateSchedule.stepDecay(0.1, 0.1, 3000), 0.9)
+ * }</pre>
+ *
+ * <p>The update rules are TensorFlow Java's framework optimizers (Adam, GradientDescent,
+ * Momentum, RMSProp) with their defaults, rewritten so that the learning rate is fed per step; at
+ * a constant rate they compute what the framework's do. The framework's Adam orders the update of
+ * its powers of beta by chance and so varies from run to run; this one always gives its most
+ * frequent result, in which step {@code t} corrects its bias with {@code beta^(t+1)}.
  */
 public final class OptimizerSpec {
   private enum Kind {
@@ -22,75 +36,136 @@ public final class OptimizerSpec {
   }
 
   private final Kind kind;
-  private final float learningRate;
+  private final LearningRateSchedule schedule;
   private final float momentum;
 
-  private OptimizerSpec(Kind kind, float learningRate, float momentum) {
-    checkArgument(
-        Float.isFinite(learningRate) && learningRate > 0,
-        "learning rate must be finite and > 0, got %s",
-        learningRate);
+  private OptimizerSpec(Kind kind, LearningRateSchedule schedule, float momentum) {
+    checkNotNull(schedule, "schedule");
     checkArgument(
         Float.isFinite(momentum) && momentum >= 0 && momentum < 1,
         "momentum must be in [0, 1), got %s",
         momentum);
     this.kind = kind;
-    this.learningRate = learningRate;
+    this.schedule = schedule;
     this.momentum = momentum;
   }
 
   /** Adam (Kingma and Ba) with beta1 0.9, beta2 0.999, epsilon 1e-8; a good default is 1e-3. */
   public static OptimizerSpec adam(double learningRate) {
-    return new OptimizerSpec(Kind.ADAM, (float) learningRate, 0f);
+    return adam(LearningRateSchedule.constant(learningRate));
   }
 
-  /** Plain stochastic gradient descent. */
+  /** Adam with a scheduled learning rate; see {@link #adam(double)}. */
+  public static OptimizerSpec adam(LearningRateSchedule schedule) {
+    return new OptimizerSpec(Kind.ADAM, schedule, 0f);
+  }
+
+  /** Plain stochastic gradient descent: {@code w -= rate * gradient}. */
   public static OptimizerSpec sgd(double learningRate) {
-    return new OptimizerSpec(Kind.SGD, (float) learningRate, 0f);
+    return sgd(LearningRateSchedule.constant(learningRate));
   }
 
-  /** Stochastic gradient descent with classical momentum, e.g. 0.9. */
+  /** Plain stochastic gradient descent with a scheduled learning rate. */
+  public static OptimizerSpec sgd(LearningRateSchedule schedule) {
+    return new OptimizerSpec(Kind.SGD, schedule, 0f);
+  }
+
+  /**
+   * Stochastic gradient descent with classical momentum, e.g. 0.9: {@code a = momentum * a +
+   * gradient; w -= rate * a}.
+   */
   public static OptimizerSpec sgdWithMomentum(double learningRate, double momentum) {
-    return new OptimizerSpec(Kind.MOMENTUM, (float) learningRate, (float) momentum);
+    return sgdWithMomentum(LearningRateSchedule.constant(learningRate), momentum);
+  }
+
+  /** Stochastic gradient descent with classical momentum and a scheduled learning rate. */
+  public static OptimizerSpec sgdWithMomentum(LearningRateSchedule schedule, double momentum) {
+    return new OptimizerSpec(Kind.MOMENTUM, schedule, (float) momentum);
   }
 
   /** RMSProp with TensorFlow's defaults (decay 0.9, no momentum, epsilon 1e-10). */
   public static OptimizerSpec rmsProp(double learningRate) {
-    return new OptimizerSpec(Kind.RMSPROP, (float) learningRate, 0f);
+    return rmsProp(LearningRateSchedule.constant(learningRate));
   }
 
-  /** The step size. */
+  /** RMSProp with TensorFlow's defaults and a scheduled learning rate. */
+  public static OptimizerSpec rmsProp(LearningRateSchedule schedule) {
+    return new OptimizerSpec(Kind.RMSPROP, schedule, 0f);
+  }
+
+  /** The step size of the first step: {@code schedule().rate(0)}; the rate itself if constant. */
   public double learningRate() {
-    return learningRate;
+    return schedule.rate(0);
   }
 
-  /** A one-line description that {@link #parse} reads back, e.g. {@code adam 0.001 0.0}. */
-  String describe() {
-    return kind.name().toLowerCase(java.util.Locale.ROOT) + " " + learningRate + " " + momentum;
+  /** The learning rate of each step; a {@link LearningRateSchedule#constant} for a fixed rate. */
+  public LearningRateSchedule schedule() {
+    return schedule;
   }
 
-  static OptimizerSpec parse(String description) {
+  /** Whether the rate is the same for every step. */
+  boolean isConstant() {
+    return schedule instanceof LearningRateSchedules.Constant;
+  }
+
+  /**
+   * A one-line description that {@link #parse} reads back, e.g. {@code adam 0.001 0.0}: the kind,
+   * a rate and the momentum. The rate is the first step's, or {@code customRate} for a schedule of
+   * the caller's own, which cannot be written down: the model passes the rate of its last step, and
+   * a loaded model goes on at that rate. A ready-made schedule is described apart ({@link
+   * #describeSchedule}), so files written before schedules existed read the same.
+   */
+  String describe(double customRate) {
+    double rate;
+    if (LearningRateSchedules.describe(schedule).isPresent()) {
+      rate = schedule.rate(0);
+    } else {
+      // A schedule may end at 0, which a constant rate may not be: the smallest float is as still.
+      rate = Double.isFinite(customRate) && customRate > 0 ? Math.max(customRate, Float.MIN_NORMAL) : Float.MIN_NORMAL;
+    }
+    return kind.name().toLowerCase(Locale.ROOT) + " " + rate + " " + momentum;
+  }
+
+  /** The text form of a ready-made, non-constant schedule; empty for a constant or a custom one. */
+  Optional<String> describeSchedule() {
+    return isConstant() ? Optional.empty() : LearningRateSchedules.describe(schedule);
+  }
+
+  /**
+   * Reads {@link #describe} and, if not null, {@link #describeSchedule}.
+   *
+   * @throws IllegalArgumentException naming the bad text
+   */
+  static OptimizerSpec parse(String description, String schedule) {
     String[] parts = description.trim().split(" ");
     checkArgument(parts.length == 3, "bad optimizer description '%s'", description);
     Kind kind;
     try {
-      kind = Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT));
+      kind = Kind.valueOf(parts[0].toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown optimizer '" + parts[0] + "'", e);
     }
-    return new OptimizerSpec(kind, Float.parseFloat(parts[1]), Float.parseFloat(parts[2]));
+    LearningRateSchedule s =
+        schedule != null
+            ? LearningRateSchedules.parse(schedule)
+            : LearningRateSchedule.constant(Double.parseDouble(parts[1]));
+    return new OptimizerSpec(kind, s, Float.parseFloat(parts[2]));
   }
 
-  Optimizer create(Graph graph) {
+  /**
+   * The optimizer, in {@code graph}, reading its step size from {@code learningRate} (a float32
+   * scalar that the model feeds with each step).
+   */
+  Optimizer create(Graph graph, Operand<TFloat32> learningRate) {
     switch (kind) {
       case ADAM:
-        return new Adam(graph, learningRate);
+        return new ScheduledOptimizers.Adam(graph, learningRate);
       case SGD:
-        return new GradientDescent(graph, learningRate);
+        return new ScheduledOptimizers.GradientDescent(graph, learningRate);
       case MOMENTUM:
-        return new Momentum(graph, learningRate, momentum);
+        return new ScheduledOptimizers.Momentum(graph, learningRate, momentum);
       case RMSPROP:
-        return new RMSProp(graph, learningRate);
+        return new ScheduledOptimizers.RMSProp(graph, learningRate);
       default:
         throw new IllegalStateException("unknown optimizer " + kind);
     }
@@ -100,20 +175,22 @@ public final class OptimizerSpec {
   public boolean equals(Object o) {
     return o instanceof OptimizerSpec other
         && kind == other.kind
-        && learningRate == other.learningRate
+        && schedule.equals(other.schedule)
         && momentum == other.momentum;
   }
 
   @Override
   public int hashCode() {
-    return (kind.hashCode() * 31 + Float.hashCode(learningRate)) * 31 + Float.hashCode(momentum);
+    return Objects.hash(kind, schedule, momentum);
   }
 
+  /** For example {@code adam(lr 0.001)}, {@code momentum(lr cosineDecay(...), momentum 0.9)}. */
   @Override
   public String toString() {
-    String name = kind.name().toLowerCase(java.util.Locale.ROOT);
+    String name = kind.name().toLowerCase(Locale.ROOT);
+    String lr = isConstant() ? String.valueOf((float) learningRate()) : schedule.toString();
     return kind == Kind.MOMENTUM
-        ? name + "(lr " + learningRate + ", momentum " + momentum + ")"
-        : name + "(lr " + learningRate + ")";
+        ? name + "(lr " + lr + ", momentum " + momentum + ")"
+        : name + "(lr " + lr + ")";
   }
 }

@@ -14,6 +14,7 @@ import io.siamese.data.PkBatch;
 import io.siamese.data.PkBatchSampler;
 import io.siamese.losses.BatchLoss;
 import io.siamese.losses.Distance;
+import io.siamese.losses.KochPairHeadLoss;
 import io.siamese.losses.PairLabelConvention;
 import io.siamese.losses.PairLoss;
 import java.io.IOException;
@@ -47,6 +48,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.framework.optimizers.Optimizer;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.core.Split;
 import org.tensorflow.proto.ConfigProto;
@@ -56,8 +58,8 @@ import org.tensorflow.types.TInt32;
 
 /**
  * A Siamese network: one encoder applied to both examples of a pair (the twins share one set of
- * variables), trained with a {@link PairLoss}, and used to embed, compare and classify new
- * examples.
+ * variables), trained with a {@link PairLoss}, a {@link BatchLoss} or Koch et al.'s learned pair
+ * head ({@link KochPairHeadLoss}), and used to embed, compare and classify new examples.
  *
  * <pre>{@code
  * try (SiameseModel model = SiameseModel.builder()
@@ -75,6 +77,16 @@ import org.tensorflow.types.TInt32;
  * into one batch of {@code 2 * B} examples, runs the encoder once and splits the embeddings: the
  * weights are shared by construction, and one large convolution is faster than two small ones.
  *
+ * <p><b>Comparing.</b> Every comparison takes "smaller is more alike": {@link #distance}, the
+ * thresholds of {@link #evaluatePairs} and {@link #isSame}, the nearest support example of {@link
+ * #evaluateOneShot} and {@link OneShotClassifier}. It is the loss's {@link Distance}, or for a
+ * model with the Koch head {@code -ln p}, with {@code p} the head's probability that the two show
+ * one class (see {@link KochHead}), so the most probable match is the nearest.
+ *
+ * <p><b>Learning rate.</b> The optimizer's {@link LearningRateSchedule} is asked for the rate of
+ * every training step; the step counts this model's steps over all {@code fit} calls and is saved
+ * with it ({@link #trainingSteps()}).
+ *
  * <p><b>Ownership and threads.</b> The model owns its TensorFlow graph and session and releases
  * them in {@link #close()}. No TensorFlow object crosses the API: it takes and returns Java
  * arrays, which the caller owns. Embedding, comparison and evaluation are safe from many threads
@@ -89,11 +101,15 @@ public final class SiameseModel implements AutoCloseable {
   private static final String WEIGHTS_FILE = "weights.bin";
   /** Name of the assertion that stops a training step whose loss or gradients are not finite. */
   private static final String FINITE_CHECK = "finite_check";
+  /** What the losses' own assertions say when an embedding is not finite (siamese-losses' Distances). */
+  private static final String LOSS_FINITE_CHECK = "must be finite, but contain NaN or infinity";
 
   private final EncoderSpec encoderSpec;
-  /** Exactly one of pairLoss and batchLoss is set. */
+  /** Exactly one of pairLoss, batchLoss and kochLoss is set. */
   private final PairLoss pairLoss;
   private final BatchLoss batchLoss;
+  private final KochPairHeadLoss kochLoss;
+  /** The loss's distance; null with the Koch head, whose distance changes with its weights. */
   private final Distance distance;
   private final OptimizerSpec optimizerSpec;
   private final long seed;
@@ -106,7 +122,17 @@ public final class SiameseModel implements AutoCloseable {
   private final Placeholder<TFloat32> pairLabels;
   private final Placeholder<TInt32> classLabels;
   private final Operand<TFloat32> lossValue;
+  /** The step size, fed with each training step; defaults to the rate of step 0. */
+  private final PlaceholderWithDefault<TFloat32> learningRate;
   private final Op trainStep;
+  /** The Koch head's weights, shape [E] and []; null without the head. */
+  private final Variable<TFloat32> headAlpha;
+  private final Variable<TFloat32> headBias;
+  /** The head applied to two batches of embeddings, for the exported "score" signature. */
+  private final Placeholder<TFloat32> scoreLeft;
+  private final Placeholder<TFloat32> scoreRight;
+  private final Operand<TFloat32> scoreLogit;
+  private final Operand<TFloat32> scoreProbability;
   /** Every variable of the graph (encoder and optimizer state), sorted by name, with its restore ops. */
   private final List<VariableSlot> variables = new ArrayList<>();
 
@@ -115,13 +141,24 @@ public final class SiameseModel implements AutoCloseable {
   private final Lock trainLock = new ReentrantLock();
   /** Number of fit calls so far; guarded by trainLock. */
   private long fitCalls;
+  /** Training steps applied over the model's life, the schedule's step; written under trainLock. */
+  private volatile long trainingSteps;
+  /** The rate of the last step applied, NaN before the first; guarded by trainLock. */
+  private double lastRate = Double.NaN;
+  /** Advanced whenever training or a restore changes the variables. */
+  private volatile long weightsVersion;
+  /** The Koch head's weights as of a version, read from the session when that version is stale. */
+  private volatile HeadSnapshot headSnapshot;
   private boolean closed;
+
+  private record HeadSnapshot(long version, KochHead head) {}
 
   private SiameseModel(Builder b) {
     this.encoderSpec = b.encoder;
     this.pairLoss = b.pairLoss;
     this.batchLoss = b.batchLoss;
-    this.distance = pairLoss != null ? pairLoss.distance() : batchLoss.distance();
+    this.kochLoss = b.kochLoss;
+    this.distance = pairLoss != null ? pairLoss.distance() : batchLoss != null ? batchLoss.distance() : null;
     this.optimizerSpec = b.optimizer;
     this.seed = b.seed;
     this.inputSize = encoderSpec.inputShape().size();
@@ -160,8 +197,35 @@ public final class SiameseModel implements AutoCloseable {
         left = twins.output().get(0);
         right = twins.output().get(1);
       }
-      if (batchLoss == null) {
-        rawLoss = pairLoss.call(tf, left, right, pairLabels);
+      List<Variable<TFloat32>> trainable = new ArrayList<>(encoder.trainableVariables());
+      if (kochLoss != null) {
+        long e = encoderSpec.embeddingSize();
+        Ops init = tf.withInitScope();
+        // The head starts as the mean absolute difference with a minus sign: a distance, so that
+        // the encoder gets useful gradients from the first step, as with the ready-made distances.
+        this.headAlpha =
+            tf.withName("head_alpha")
+                .variable(init.fill(init.constant(new long[] {e}), init.constant(-1f / e)));
+        this.headBias = tf.withName("head_bias").variable(init.constant(0f));
+        trainable.add(headAlpha);
+        trainable.add(headBias);
+        rawLoss = kochLoss.call(tf, left, right, pairLabels, headAlpha, headBias);
+        Shape pair = Shape.of(-1, e);
+        this.scoreLeft = tf.withName("score_left").placeholder(TFloat32.class, Placeholder.shape(pair));
+        this.scoreRight = tf.withName("score_right").placeholder(TFloat32.class, Placeholder.shape(pair));
+        this.scoreLogit =
+            tf.withName("score_logit").identity(kochLoss.logits(tf, scoreLeft, scoreRight, headAlpha, headBias));
+        this.scoreProbability = tf.withName("score_probability").math.sigmoid(scoreLogit);
+      } else {
+        this.headAlpha = null;
+        this.headBias = null;
+        this.scoreLeft = null;
+        this.scoreRight = null;
+        this.scoreLogit = null;
+        this.scoreProbability = null;
+        if (batchLoss == null) {
+          rawLoss = pairLoss.call(tf, left, right, pairLabels);
+        }
       }
       this.lossValue = tf.withName("loss").identity(rawLoss);
       checkState(
@@ -169,7 +233,10 @@ public final class SiameseModel implements AutoCloseable {
           "the loss %s must reduce to a scalar for training, got shape %s",
           lossDescription(),
           lossValue.shape());
-      this.trainStep = minimize(tf, optimizerSpec.create(g), encoder.trainableVariables(), updates);
+      this.learningRate =
+          tf.withName("learning_rate")
+              .placeholderWithDefault(tf.constant((float) optimizerSpec.learningRate()), Shape.scalar());
+      this.trainStep = minimize(tf, optimizerSpec.create(g, learningRate), trainable, updates);
       collectVariables(g, tf);
       s = b.threads == null ? new Session(g) : new Session(g, b.threads);
       s.initialize();
@@ -308,14 +375,18 @@ public final class SiameseModel implements AutoCloseable {
       }
       checkArgument(byName.isEmpty(), "%s holds variables this model does not have: %s", source, byName.keySet());
       runner.run().close();
+      weightsVersion++;
     } finally {
       tensors.forEach(TFloat32::close);
     }
   }
 
   /**
-   * Saves the weights (with the optimizer's state) and the configuration that rebuilds this model
-   * into {@code directory}, replacing what a previous save put there.
+   * Saves the weights (with the optimizer's state, and the Koch head's {@code alpha} and {@code
+   * bias} if the model has it) and the configuration that rebuilds this model into {@code
+   * directory}, replacing what a previous save put there. The configuration holds the number of
+   * training steps so far and the learning-rate schedule if it is a ready-made one; of a schedule
+   * of your own it holds the rate of the last step (see {@link LearningRateSchedule}).
    *
    * <p>Crash-safe: the new copy is written and synced beside the old one, and an atomic rename of
    * a one-line pointer file makes it current; a process killed at any moment leaves the previous
@@ -331,8 +402,12 @@ public final class SiameseModel implements AutoCloseable {
       withSession(
           () -> {
             List<WeightsFile.Entry> weights = readVariables();
+            // A never-trained model with a schedule of its own keeps its first rate.
+            double rate = Double.isNaN(lastRate) ? optimizerSpec.learningRate() : lastRate;
             String config =
-                new ModelDescription(encoderSpec, pairLoss, lossDescription(), optimizerSpec, seed).write();
+                new ModelDescription(
+                        encoderSpec, pairLoss, kochLoss, lossDescription(), optimizerSpec, seed, trainingSteps, rate)
+                    .write();
             Map<String, byte[]> files = new LinkedHashMap<>();
             files.put(CONFIG_FILE, config.getBytes(StandardCharsets.UTF_8));
             files.put(WEIGHTS_FILE, WeightsFile.write(weights));
@@ -350,8 +425,9 @@ public final class SiameseModel implements AutoCloseable {
 
   /**
    * Loads a model saved by {@link #save}. Its loss must be one this library can rebuild from its
-   * description ({@link io.siamese.losses.ContrastiveLoss}); for a custom loss use {@link
-   * #load(Path, PairLoss)}. The caller owns the model and must close it.
+   * description ({@link io.siamese.losses.ContrastiveLoss}, {@link KochPairHeadLoss}); for a custom
+   * loss use {@link #load(Path, PairLoss)}. Training goes on at the saved step count and schedule.
+   * The caller owns the model and must close it.
    *
    * @throws IllegalArgumentException naming the file if nothing is saved there, or a file is
    *     truncated, corrupted or from an incompatible model
@@ -393,13 +469,21 @@ public final class SiameseModel implements AutoCloseable {
     ModelDescription d = ModelDescription.read(new String(files.get(CONFIG_FILE), StandardCharsets.UTF_8), configSource);
     List<WeightsFile.Entry> weights = WeightsFile.read(files.get(WEIGHTS_FILE), weightsSource);
     Builder builder = builder().encoder(d.encoder).optimizer(d.optimizer).seed(d.seed);
-    if (batch != null) {
+    if (d.koch.isPresent()) {
+      checkArgument(
+          loss == null && batch == null,
+          "%s was trained with the Koch pair head (%s), whose weights are part of the model; load it with load(directory)",
+          directory,
+          d.lossDescription);
+      builder.loss(d.koch.get());
+    } else if (batch != null) {
       builder.loss(batch);
     } else {
       builder.loss(loss != null ? loss : d.loss.orElseThrow(() -> new IllegalArgumentException(
           directory + " was trained with a custom loss (" + d.lossDescription + "); pass it to load(directory, loss)")));
     }
     SiameseModel model = builder.build();
+    model.trainingSteps = d.steps;
     try {
       model.writeVariables(weights, weightsSource);
     } catch (RuntimeException e) {
@@ -415,6 +499,11 @@ public final class SiameseModel implements AutoCloseable {
    * {@code [-1, inputShape...]}, channels last) and output {@code embedding} (float32, {@code [-1,
    * embeddingSize]}). Any TensorFlow runtime can load it. Written to a sibling folder first and
    * renamed into place, so a crash never leaves a half-written export under {@code directory}.
+   *
+   * <p>A model with the Koch head gets a second signature, {@code score}: inputs {@code left} and
+   * {@code right} (float32 embeddings, {@code [-1, embeddingSize]}, as {@code serving_default}
+   * gives them), outputs {@code logit} and {@code probability} (float32, {@code [-1]}), computed
+   * with the head's weights at the time of the export; see {@link KochHead}.
    */
   public void exportSavedModel(Path directory) {
     checkNotNull(directory, "directory");
@@ -425,9 +514,22 @@ public final class SiameseModel implements AutoCloseable {
           Path tmp = parent.resolve(directory.getFileName() + ".tmp-" + java.util.UUID.randomUUID());
           try {
             Files.createDirectories(parent);
-            Signature signature =
-                Signature.builder(Signature.DEFAULT_KEY).input("input", input).output("embedding", embedding).build();
-            SavedModelBundle.exporter(tmp.toString()).withSession(session).withSignature(signature).export();
+            List<Signature> signatures = new ArrayList<>();
+            signatures.add(
+                Signature.builder(Signature.DEFAULT_KEY).input("input", input).output("embedding", embedding).build());
+            if (kochLoss != null) {
+              signatures.add(
+                  Signature.builder("score")
+                      .input("left", scoreLeft)
+                      .input("right", scoreRight)
+                      .output("logit", scoreLogit)
+                      .output("probability", scoreProbability)
+                      .build());
+            }
+            SavedModelBundle.exporter(tmp.toString())
+                .withSession(session)
+                .withSignatures(signatures.toArray(new Signature[0]))
+                .export();
             Files.move(tmp, directory, StandardCopyOption.ATOMIC_MOVE);
           } catch (IOException e) {
             throw new UncheckedIOException("could not export the encoder to " + directory + ": " + e.getMessage(), e);
@@ -456,14 +558,73 @@ public final class SiameseModel implements AutoCloseable {
     return Optional.ofNullable(batchLoss);
   }
 
-  /** The distance of every comparison: the training loss's. */
+  /** The Koch et al. pair head loss this model trains with, if it has that head. */
+  public Optional<KochPairHeadLoss> kochHeadLoss() {
+    return Optional.ofNullable(kochLoss);
+  }
+
+  /**
+   * The Koch head with its weights now, if this model has it: {@code alpha}, {@code bias}, the
+   * probability it gives a pair of embeddings. A snapshot: training afterwards does not change it.
+   *
+   * @throws IllegalStateException if the model is closed and has the head
+   */
+  public Optional<KochHead> kochHead() {
+    return kochLoss == null ? Optional.empty() : Optional.of(withSession(this::currentHead));
+  }
+
+  /**
+   * The distance of every comparison (smaller is more alike): the training loss's, or for a model
+   * with the Koch head the {@link KochHead} with its current weights, whose distance is {@code
+   * -ln p}. That one is a snapshot: take it again after training.
+   *
+   * @throws IllegalStateException if the model is closed and has the Koch head
+   */
   public Distance embeddingDistance() {
-    return distance;
+    return kochLoss == null ? distance : withSession(this::currentHead);
+  }
+
+  /** The distance of comparisons now; call with the session open. */
+  private Distance comparison() {
+    return kochLoss == null ? distance : currentHead();
+  }
+
+  /** The head's weights, read again only when training or a restore changed them. */
+  private KochHead currentHead() {
+    long version = weightsVersion;
+    HeadSnapshot h = headSnapshot;
+    if (h != null && h.version() == version) {
+      return h.head();
+    }
+    float[] alpha = new float[embeddingSize()];
+    float bias;
+    try (Result r = session.runner().fetch(headAlpha).fetch(headBias).run()) {
+      ((TFloat32) r.get(0)).copyTo(DataBuffers.of(alpha, false, false));
+      bias = ((TFloat32) r.get(1)).getFloat();
+    }
+    KochHead head = new KochHead(alpha, bias);
+    // Stamped with the version read before the fetch: if training moved on meanwhile, the next
+    // call sees a newer version and reads again.
+    headSnapshot = new HeadSnapshot(version, head);
+    return head;
   }
 
   /** The training loss, as text. */
   public String lossDescription() {
-    return pairLoss != null ? pairLoss.toString() : batchLoss.toString();
+    return pairLoss != null ? pairLoss.toString() : kochLoss != null ? kochLoss.toString() : batchLoss.toString();
+  }
+
+  /** The optimizer and its learning-rate schedule. */
+  public OptimizerSpec optimizerSpec() {
+    return optimizerSpec;
+  }
+
+  /**
+   * Training steps applied over this model's life, across {@code fit} calls and saving and
+   * loading: the step its {@link LearningRateSchedule} is asked about next.
+   */
+  public long trainingSteps() {
+    return trainingSteps;
   }
 
   /** Floats per embedding. */
@@ -482,17 +643,17 @@ public final class SiameseModel implements AutoCloseable {
     checkNotNull(sampler, "sampler");
     checkNotNull(config, "config");
     checkNotNull(listeners, "listeners");
-    checkState(pairLoss != null, "this model trains with the batch loss %s: use fit(PkBatchSampler, ...)", batchLoss);
+    checkState(batchLoss == null, "this model trains with the batch loss %s: use fit(PkBatchSampler, ...)", batchLoss);
     requireInputShape(sampler.dataset().shape(), "the training sampler's dataset");
     LabeledDataset data = sampler.dataset();
     int b = config.batchSize();
     checkBatchFits(2L * b, "batchSize " + b + " pairs");
     float[] examples = new float[2 * b * inputSize];
     float[] labels = new float[b];
-    PairLabelConvention convention = pairLoss.labelConvention();
+    PairLabelConvention convention = kochLoss != null ? kochLoss.labelConvention() : pairLoss.labelConvention();
     BatchAugmentation augmentation = config.augmentation().orElse(null);
     TrainingStep step =
-        random -> {
+        (random, rate) -> {
           PairBatch batch = sampler.next(b);
           checkState(batch.size() == b, "sampler returned %s pairs, asked for %s", batch.size(), b);
           data.gather(batch.leftIndices(), examples, 0);
@@ -503,7 +664,7 @@ public final class SiameseModel implements AutoCloseable {
           for (int i = 0; i < b; i++) {
             labels[i] = convention.encode(batch.isSame(i));
           }
-          return runPairStep(examples, 2 * b, labels);
+          return runPairStep(examples, 2 * b, labels, rate);
         };
     return fitWith(step, b, config, listeners);
   }
@@ -520,7 +681,7 @@ public final class SiameseModel implements AutoCloseable {
   public TrainingHistory fit(PkBatchSampler sampler, TrainingConfig config, TrainingListener... listeners) {
     checkNotNull(sampler, "sampler");
     checkNotNull(config, "config");
-    checkState(batchLoss != null, "this model trains with the pair loss %s: use fit(PairSampler, ...)", pairLoss);
+    checkState(batchLoss != null, "this model trains with the pair loss %s: use fit(PairSampler, ...)", lossDescription());
     requireInputShape(sampler.dataset().shape(), "the training sampler's dataset");
     checkArgument(
         config.batchSize() == sampler.batchSize(),
@@ -535,21 +696,21 @@ public final class SiameseModel implements AutoCloseable {
     float[] examples = new float[b * inputSize];
     BatchAugmentation augmentation = config.augmentation().orElse(null);
     TrainingStep step =
-        random -> {
+        (random, rate) -> {
           PkBatch batch = sampler.next();
           data.gather(batch.indices(), examples, 0);
           if (augmentation != null) {
             augmentation.apply(examples, b, encoderSpec.inputShape(), random);
           }
-          return runBatchStep(examples, b, batch.labels());
+          return runBatchStep(examples, b, batch.labels(), rate);
         };
     return fitWith(step, b, config, listeners);
   }
 
-  /** One training step: draw a batch, run it, return its loss. */
+  /** One training step: draw a batch, run it at the learning rate {@code rate}, return its loss. */
   @FunctionalInterface
   private interface TrainingStep {
-    double run(java.util.SplittableRandom augmentationRandom);
+    double run(java.util.SplittableRandom augmentationRandom, float rate);
   }
 
   private TrainingHistory fitWith(TrainingStep step, int perStep, TrainingConfig config, TrainingListener... listeners) {
@@ -586,14 +747,26 @@ public final class SiameseModel implements AutoCloseable {
           break;
         }
         steps = step;
-        double stepLoss = runner.run(augmentationRandom);
+        double rate = scheduledRate();
+        double stepLoss = runner.run(augmentationRandom, (float) rate);
         if (!Double.isFinite(stepLoss)) {
           throw new TrainingDivergedException(epoch, step, stepLoss);
         }
+        trainingSteps++;
+        lastRate = rate;
+        weightsVersion++;
         lossSum += stepLoss;
         BatchResult result =
             new BatchResult(
-                epoch, config.epochs(), step, config.stepsPerEpoch(), stepLoss, perStep, System.nanoTime() - start, pairLoss != null);
+                epoch,
+                config.epochs(),
+                step,
+                config.stepsPerEpoch(),
+                stepLoss,
+                perStep,
+                System.nanoTime() - start,
+                batchLoss == null,
+                (float) rate);
         ls.forEach(l -> l.onBatchEnd(result));
       }
       if (steps == 0) {
@@ -636,11 +809,36 @@ public final class SiameseModel implements AutoCloseable {
     return history;
   }
 
+  /**
+   * The learning rate of the next step, from the schedule.
+   *
+   * @throws IllegalArgumentException if the schedule gives a rate that is not finite and >= 0
+   */
+  private double scheduledRate() {
+    LearningRateSchedule schedule = optimizerSpec.schedule();
+    long step = trainingSteps;
+    double rate = schedule.rate(step);
+    if (!(rate >= 0 && Float.isFinite((float) rate))) {
+      throw new IllegalArgumentException(
+          "the learning-rate schedule " + schedule + " gave " + rate + " for step " + step
+              + "; rates must be finite (as float32) and >= 0");
+    }
+    return rate;
+  }
+
   /** Runs one step; NaN when the finiteness check stopped it, in which case nothing changed. */
-  private double runBatchStep(float[] examples, int count, int[] labels) {
+  private double runBatchStep(float[] examples, int count, int[] labels, float rate) {
     try (TFloat32 x = tensorOf(examples, count);
         TInt32 y = TInt32.tensorOf(Shape.of(labels.length), DataBuffers.of(labels, true, false));
-        Result r = session.runner().feed(input, x).feed(classLabels, y).fetch(lossValue).addTarget(trainStep).run()) {
+        TFloat32 lr = TFloat32.scalarOf(rate);
+        Result r =
+            session.runner()
+                .feed(input, x)
+                .feed(classLabels, y)
+                .feed(learningRate, lr)
+                .fetch(lossValue)
+                .addTarget(trainStep)
+                .run()) {
       return ((TFloat32) r.get(0)).getFloat();
     } catch (org.tensorflow.exceptions.TFInvalidArgumentException e) {
       return stoppedStep(e);
@@ -648,16 +846,27 @@ public final class SiameseModel implements AutoCloseable {
   }
 
   private static double stoppedStep(org.tensorflow.exceptions.TFInvalidArgumentException e) {
-    if (String.valueOf(e.getMessage()).contains(FINITE_CHECK)) {
+    // The losses check their embeddings too, upstream of the model's check; either way the run
+    // stopped before any update, since every update waits for the model's check.
+    String message = String.valueOf(e.getMessage());
+    if (message.contains(FINITE_CHECK) || message.contains(LOSS_FINITE_CHECK)) {
       return Double.NaN;
     }
     throw e;
   }
 
-  private double runPairStep(float[] examples, int count, float[] labels) {
+  private double runPairStep(float[] examples, int count, float[] labels, float rate) {
     try (TFloat32 x = tensorOf(examples, count);
         TFloat32 y = TFloat32.tensorOf(Shape.of(labels.length), DataBuffers.of(labels, true, false));
-        Result r = session.runner().feed(input, x).feed(pairLabels, y).fetch(lossValue).addTarget(trainStep).run()) {
+        TFloat32 lr = TFloat32.scalarOf(rate);
+        Result r =
+            session.runner()
+                .feed(input, x)
+                .feed(pairLabels, y)
+                .feed(learningRate, lr)
+                .fetch(lossValue)
+                .addTarget(trainStep)
+                .run()) {
       return ((TFloat32) r.get(0)).getFloat();
     } catch (org.tensorflow.exceptions.TFInvalidArgumentException e) {
       return stoppedStep(e);
@@ -705,26 +914,43 @@ public final class SiameseModel implements AutoCloseable {
   }
 
   /**
-   * The distance between the embeddings of two examples, in the loss's {@link Distance}: smaller
-   * means more alike.
+   * The distance between the embeddings of two examples, in {@link #embeddingDistance()}: smaller
+   * means more alike. With the Koch head, {@code -ln p} for the head's probability {@code p}.
    */
   public double distance(float[] a, float[] b) {
     checkExample(a, "first example");
     checkExample(b, "second example");
-    float[][] e = embed(new float[][] {a, b});
-    return distance.between(e[0], e[1]);
+    return withSession(
+        () -> {
+          float[][] e = embed(new float[][] {a, b});
+          return comparison().between(e[0], e[1]);
+        });
   }
 
   /**
-   * A similarity in {@code (0, 1]}: {@code 1 / (1 + distance(a, b))}, 1 for identical embeddings.
+   * How alike two examples are, higher is more alike. With the Koch head, the head's probability
+   * {@code p = sigmoid(sum_j alpha_j |e(a)_j - e(b)_j| + bias)} in {@code [0, 1]} that they show
+   * one class ({@link KochHead#probability}), which equals {@code exp(-distance(a, b))}. Otherwise
+   * {@code 1 / (1 + distance(a, b))} in {@code (0, 1]}, 1 for identical embeddings.
    */
   public double similarity(float[] a, float[] b) {
-    return 1.0 / (1.0 + distance(a, b));
+    if (kochLoss == null) {
+      return 1.0 / (1.0 + distance(a, b));
+    }
+    checkExample(a, "first example");
+    checkExample(b, "second example");
+    return withSession(
+        () -> {
+          float[][] e = embed(new float[][] {a, b});
+          return currentHead().probability(e[0], e[1]);
+        });
   }
 
   /**
    * Whether two examples show one class: {@code distance(a, b) <= threshold}. Choose the threshold
-   * on held-out pairs, e.g. {@link PairMetrics#bestThreshold()} of {@link #evaluatePairs}.
+   * on held-out pairs, e.g. {@link PairMetrics#bestThreshold()} of {@link #evaluatePairs}, which
+   * is on the same scale. With the Koch head the distance is {@code -ln p}, so {@code isSame(a, b,
+   * t)} is {@code similarity(a, b) >= exp(-t)}: for "p >= 0.5" pass {@code Math.log(2)}.
    */
   public boolean isSame(float[] a, float[] b, double threshold) {
     checkArgument(Double.isFinite(threshold) && threshold >= 0, "threshold must be finite and >= 0, got %s", threshold);
@@ -760,16 +986,17 @@ public final class SiameseModel implements AutoCloseable {
     data.gather(batch.rightIndices(), flat, pairs * inputSize);
     float[][] e = embedFlat(flat, 2 * pairs);
     double[] distances = new double[pairs];
+    Distance d = comparison();
     for (int i = 0; i < pairs; i++) {
-      distances[i] = distance.between(e[i], e[pairs + i]);
+      distances[i] = d.between(e[i], e[pairs + i]);
     }
     return PairMetrics.of(distances, batch.sameFlags());
   }
 
   /**
    * N-way K-shot accuracy over {@code count} episodes: each query is given the class of its
-   * nearest support example. Use episodes over classes never seen in training to measure one-shot
-   * generalisation.
+   * nearest support example (with the Koch head: the support example of highest probability).
+   * Use episodes over classes never seen in training to measure one-shot generalisation.
    */
   public OneShotResult evaluateOneShot(EpisodeSampler episodes, int count) {
     checkNotNull(episodes, "episodes");
@@ -780,6 +1007,7 @@ public final class SiameseModel implements AutoCloseable {
 
   private OneShotResult oneShot(EpisodeSampler episodes, int count) {
     LabeledDataset data = episodes.dataset();
+    Distance distance = comparison();
     double[] accuracies = new double[count];
     for (int ep = 0; ep < count; ep++) {
       Episode episode = episodes.next();
@@ -915,6 +1143,7 @@ public final class SiameseModel implements AutoCloseable {
     private EncoderSpec encoder;
     private PairLoss pairLoss;
     private BatchLoss batchLoss;
+    private KochPairHeadLoss kochLoss;
     private OptimizerSpec optimizer;
     private Long seedSet;
     private long seed;
@@ -942,9 +1171,28 @@ public final class SiameseModel implements AutoCloseable {
     /** A loss over labelled pairs, trained with {@link #fit(PairSampler, TrainingConfig, TrainingListener...)}. One loss is required. */
     public Builder loss(PairLoss loss) {
       checkNotNull(loss, "loss");
-      checkState(pairLoss == null && batchLoss == null, "loss was already set to %s", pairLoss != null ? pairLoss : batchLoss);
+      checkLossUnset();
       this.pairLoss = loss;
       return this;
+    }
+
+    /**
+     * Koch et al.'s learned pair head on top of the encoder, trained with its binary cross-entropy
+     * on labelled pairs ({@link #fit(PairSampler, TrainingConfig, TrainingListener...)}). The
+     * model creates the head's weights, {@code alpha} of {@code embeddingSize} floats (starting at
+     * {@code -1 / embeddingSize}) and {@code bias} (starting at 0), trains them with the encoder,
+     * and saves and loads them with it. Comparisons then use the head: see {@link KochHead}.
+     */
+    public Builder loss(KochPairHeadLoss loss) {
+      checkNotNull(loss, "loss");
+      checkLossUnset();
+      this.kochLoss = loss;
+      return this;
+    }
+
+    private void checkLossUnset() {
+      Object set = pairLoss != null ? pairLoss : batchLoss != null ? batchLoss : kochLoss;
+      checkState(set == null, "loss was already set to %s", set);
     }
 
     /**
@@ -953,12 +1201,15 @@ public final class SiameseModel implements AutoCloseable {
      */
     public Builder loss(BatchLoss loss) {
       checkNotNull(loss, "loss");
-      checkState(pairLoss == null && batchLoss == null, "loss was already set to %s", pairLoss != null ? pairLoss : batchLoss);
+      checkLossUnset();
       this.batchLoss = loss;
       return this;
     }
 
-    /** The optimizer; Adam with learning rate 1e-3 if not set. */
+    /**
+     * The optimizer and its learning rate or {@link LearningRateSchedule}; Adam with learning rate
+     * 1e-3 if not set.
+     */
     public Builder optimizer(OptimizerSpec optimizer) {
       checkState(this.optimizer == null, "optimizer was already set to %s", this.optimizer);
       this.optimizer = checkNotNull(optimizer, "optimizer");
@@ -996,7 +1247,7 @@ public final class SiameseModel implements AutoCloseable {
      */
     public SiameseModel build() {
       checkState(encoder != null, "the encoder must be set");
-      checkState(pairLoss != null || batchLoss != null, "the loss must be set");
+      checkState(pairLoss != null || batchLoss != null || kochLoss != null, "the loss must be set");
       if (optimizer == null) {
         optimizer = OptimizerSpec.adam(1e-3);
       }

@@ -64,6 +64,15 @@ public final class TrainingConfig {
     return stepsPerEpoch;
   }
 
+  /**
+   * The steps of a whole run, {@code epochs() * stepsPerEpoch()}: what a decaying {@link
+   * LearningRateSchedule} such as {@link LearningRateSchedule#cosineDecay} spans. A run is always
+   * given in epochs of steps; for a number of steps alone, use one epoch of that many.
+   */
+  public long totalSteps() {
+    return (long) epochs * stepsPerEpoch;
+  }
+
   /** Pairs per step, {@code >= 1}; each step runs {@code 2 * batchSize} examples through the encoder. */
   public int batchSize() {
     return batchSize;
