@@ -21,6 +21,7 @@ import io.siamese.data.SyntheticGlyphs;
 import io.siamese.data.TripletSampler;
 import io.siamese.losses.ContrastiveLoss;
 import io.siamese.losses.Distances;
+import io.siamese.losses.KochPairHeadLoss;
 import io.siamese.losses.PairLabelConvention;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -406,7 +407,63 @@ class ReliabilityBadInputMatrixTest {
         () -> Augmenter.koch2015().apply(new float[4], 1, ExampleShape.vector(4), new SplittableRandom(1))));
     t.add(new Case("Augmenter.apply", "negative count", IllegalArgumentException.class, "count must be >= 0, got -1",
         () -> Augmenter.koch2015().apply(new float[784], -1, SHAPE, new SplittableRandom(1))));
+    // --- learning-rate schedules
+    t.add(new Case("LearningRateSchedule.constant", "zero rate", IllegalArgumentException.class,
+        "learning rate must be finite and > 0, got 0.0", () -> LearningRateSchedule.constant(0)));
+    t.add(new Case("LearningRateSchedule.stepDecay", "factor 0", IllegalArgumentException.class,
+        "step-decay factor must be in (0, 1], got 0.0", () -> LearningRateSchedule.stepDecay(0.1, 0, 100)));
+    t.add(new Case("LearningRateSchedule.exponentialDecay", "zero decay steps", IllegalArgumentException.class,
+        "exponential decaySteps must be >= 1, got 0", () -> LearningRateSchedule.exponentialDecay(0.1, 0.96, 0)));
+    t.add(new Case("LearningRateSchedule.cosineDecay", "minimum above the initial rate", IllegalArgumentException.class,
+        "cosine-decay minRate must be in [0, initial = 0.001], got 0.01", () -> LearningRateSchedule.cosineDecay(1e-3, 1000, 0.01)));
+    t.add(new Case("LearningRateSchedule.warmup", "zero warm-up steps", IllegalArgumentException.class,
+        "warm-up steps must be >= 1, got 0", () -> LearningRateSchedule.warmup(0, LearningRateSchedule.constant(1e-3))));
+    t.add(new Case("LearningRateSchedule.warmup", "null schedule", NullPointerException.class,
+        "the schedule after the warm-up", () -> LearningRateSchedule.warmup(10, null)));
+    t.add(new Case("SiameseModel.fit", "a schedule of your own that gives NaN", IllegalArgumentException.class,
+        "gave NaN for step 0; rates must be finite (as float32) and >= 0",
+        () -> {
+          try (SiameseModel m = SiameseModel.builder().encoder(EncoderSpec.conv4(SHAPE, 8)).loss(ContrastiveLoss.similarIsOne())
+              .optimizer(OptimizerSpec.sgd(namedSchedule("mySchedule", Double.NaN))).build()) {
+            m.fit(BalancedPairSampler.of(glyphs, 1), config(2));
+          }
+        }));
+    // --- the Koch pair head
+    t.add(new Case("SiameseModel.Builder.loss", "a second loss (the Koch head after a contrastive loss)", IllegalStateException.class,
+        "loss was already set to ContrastiveLoss",
+        () -> SiameseModel.builder().loss(ContrastiveLoss.similarIsOne()).loss(KochPairHeadLoss.similarIsOne())));
+    t.add(new Case("SiameseModel.load", "a Koch-head model with another loss", IllegalArgumentException.class,
+        "/koch was trained with the Koch pair head (KochPairHeadLoss(SIMILAR_IS_ONE, MEAN)), whose weights are part of the model; load it with load(directory)",
+        () -> SiameseModel.load(savedKoch("koch"), ContrastiveLoss.similarIsOne())));
+    t.add(new Case("KochHead", "NaN weight", IllegalArgumentException.class, "alpha[1] is NaN; the head's weights must be finite",
+        () -> new KochHead(new float[] {1, Float.NaN}, 0)));
+    t.add(new Case("KochHead.probability", "embedding of the wrong length", IllegalArgumentException.class,
+        "b has 3 floats, but the head weighs 2", () -> new KochHead(new float[] {-1, -1}, 0).probability(new float[2], new float[3])));
     return t;
+  }
+
+  /** A schedule of the caller's own, named in messages, that gives {@code rate} for every step. */
+  private static LearningRateSchedule namedSchedule(String name, double rate) {
+    return new LearningRateSchedule() {
+      @Override
+      public double rate(long step) {
+        return rate;
+      }
+
+      @Override
+      public String toString() {
+        return name;
+      }
+    };
+  }
+
+  /** Saves a small untrained model with the Koch head into a new directory. */
+  private static Path savedKoch(String name) {
+    Path dir = tmp.resolve(name);
+    try (SiameseModel m = SiameseModel.builder().encoder(EncoderSpec.conv4(SHAPE, 8)).loss(KochPairHeadLoss.similarIsOne()).build()) {
+      m.save(dir);
+    }
+    return dir;
   }
 
   // ---------------------------------------------------------------- bugs the matrix found
