@@ -13,6 +13,8 @@ import io.siamese.data.Episode;
 import io.siamese.data.EpisodeSampler;
 import io.siamese.data.IdxLoader;
 import io.siamese.data.LabeledDataset;
+import io.siamese.data.PkBatchSampler;
+import io.siamese.losses.BatchHardTripletLoss;
 import io.siamese.losses.ContrastiveLoss;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,7 +35,8 @@ import java.util.stream.IntStream;
  * <p>Data: {@code /usr/share/datasets/fashion-mnist/} ({@code apt-get install dataset-fashion-mnist})
  * or the folder given with {@code --data}. Options: {@code --minutes M} (default 3), {@code
  * --episodes N} (default 400), {@code --output DIR} (default {@code siamese-output/fashion-mnist}),
- * {@code --seed N}.
+ * {@code --seed N}, {@code --steps N} a cap on training steps, {@code --loss batch-hard} for the
+ * batch-hard triplet loss on batches of all six training classes instead of contrastive pairs.
  */
 public final class FashionMnistVerification {
   static final List<String> CLASS_NAMES =
@@ -48,6 +51,8 @@ public final class FashionMnistVerification {
     int episodes = 400;
     Path output = Path.of("siamese-output", "fashion-mnist");
     long seed = 1;
+    int steps = 0;
+    String loss = "contrastive";
     for (int i = 0; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(args[i] + " needs a value");
@@ -59,8 +64,15 @@ public final class FashionMnistVerification {
         case "--episodes" -> episodes = Integer.parseInt(v);
         case "--output" -> output = Path.of(v);
         case "--seed" -> seed = Long.parseLong(v);
-        default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + "; known: --data DIR, --minutes M, --episodes N, --output DIR, --seed N");
+        case "--steps" -> steps = Integer.parseInt(v);
+        case "--loss" -> {
+          if (!v.equals("contrastive") && !v.equals("batch-hard")) {
+            throw new IllegalArgumentException("--loss must be contrastive or batch-hard, got " + v);
+          }
+          loss = v;
+        }
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + "; known: --data DIR, --minutes M, --steps N, --loss contrastive|batch-hard, --episodes N, --output DIR, --seed N");
       }
     }
     PrintStream out = System.out;
@@ -80,27 +92,27 @@ public final class FashionMnistVerification {
         CLASS_NAMES.subList(0, FIRST_UNSEEN), train.size(), CLASS_NAMES.subList(FIRST_UNSEEN, 10), unseen.size());
 
     Files.createDirectories(output);
-    try (SiameseModel model =
-        SiameseModel.builder()
-            .encoder(EncoderSpec.conv4(train.shape(), 64, true))
-            .loss(ContrastiveLoss.similarIsOne(1.0))
-            .optimizer(OptimizerSpec.adam(1e-3))
-            .seed(seed)
-            .build()) {
+    boolean batchHard = loss.equals("batch-hard");
+    SiameseModel.Builder builder = SiameseModel.builder()
+        .encoder(EncoderSpec.conv4(train.shape(), 64, true))
+        .optimizer(OptimizerSpec.adam(1e-3))
+        .seed(seed);
+    builder = batchHard ? builder.loss(BatchHardTripletLoss.create()) : builder.loss(ContrastiveLoss.similarIsOne(1.0));
+    try (SiameseModel model = builder.build()) {
+      out.println("Loss: " + model.lossDescription());
       // Validation on held-out training-class images: the unseen classes stay untouched until the end.
       LabeledDataset validation = classes(testAll, true);
-      TrainingHistory history =
-          model.fit(
-              BalancedPairSampler.of(train, seed),
-              TrainingConfig.builder()
-                  .epochs(1000)
-                  .stepsPerEpoch(200)
-                  .batchSize(64)
-                  .validation(BalancedPairSampler.of(validation, seed + 1), 2000)
-                  .earlyStopping(5)
-                  .timeLimit(Duration.ofSeconds(Math.round(minutes * 60)))
-                  .build(),
-              new ConsoleProgressListener(out));
+      TrainingConfig.Builder config = TrainingConfig.builder()
+          .epochs(steps > 0 ? (steps + 199) / 200 : 1000)
+          .stepsPerEpoch(200)
+          .validation(BalancedPairSampler.of(validation, seed + 1), 2000)
+          .earlyStopping(5)
+          .timeLimit(Duration.ofSeconds(Math.round(minutes * 60)));
+      TrainingHistory history = batchHard
+          // All six training classes in every batch, 21 images each: 126 encoder passes, as many as 64 pairs take.
+          ? model.fit(PkBatchSampler.builder(train).classesPerBatch(FIRST_UNSEEN).examplesPerClass(21).seed(seed).build(),
+              config.batchSize(126).build(), new ConsoleProgressListener(out))
+          : model.fit(BalancedPairSampler.of(train, seed), config.batchSize(64).build(), new ConsoleProgressListener(out));
 
       PairMetrics pairs = model.evaluatePairs(BalancedPairSampler.of(unseen, seed + 2), 4000);
       double far1 = pairs.thresholdAtFalseAcceptRate(0.01);
