@@ -82,7 +82,6 @@ public class EncoderForwardBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    TfSupport.reportDevicesOnce();
     ConfigProto config = TfSupport.threads(intraOp, interOp);
     EncoderSpec spec;
     switch (encoder) {
@@ -103,6 +102,7 @@ public class EncoderForwardBenchmark {
             .seed(1)
             .threads(intraOp, interOp)
             .build();
+    TfSupport.reportDevicesOnce(); // after the sessions: the first session sizes TensorFlow's pools
     inputSize = spec.inputShape().size();
     if (raw.inputSize() != inputSize || raw.outputSize() != spec.embeddingSize()) {
       throw new IllegalStateException("the raw " + encoder + " does not match " + spec);

@@ -129,6 +129,7 @@ public class LossBenchmark {
     }
     session = new Session(graph);
     session.initialize();
+    TfSupport.reportDevicesOnce();
     forwardBackward(); // the first run optimises the graph; keep it out of the warm-up too
   }
 

@@ -55,8 +55,19 @@ final class RawConv4 implements RawEncoder {
     }
     outputSize = size * size * filters;
     output = tf.reshape(x, tf.constant(new int[] {-1, outputSize}));
-    session = new Session(graph, config);
-    session.initialize();
+    Session s = null;
+    try {
+      s = new Session(graph, config);
+      s.initialize();
+    } catch (RuntimeException e) {
+      // The constructor failed, so nobody else will ever close these.
+      if (s != null) {
+        s.close();
+      }
+      graph.close();
+      throw e;
+    }
+    session = s;
   }
 
   @Override

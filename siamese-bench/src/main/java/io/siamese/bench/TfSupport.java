@@ -38,6 +38,12 @@ final class TfSupport {
    * The session configuration of {@code SiameseModel.Builder.threads(intraOp, interOp)}, for the
    * raw baselines' {@code new Session(graph, config)}. 0 lets TensorFlow choose (one thread per
    * core in each pool), which is also what a session without a configuration gets.
+   *
+   * <p>TensorFlow sizes its intra-op pool once per process, from the first device it creates; a
+   * {@code SiameseModel} creates one before its session, so the library's intra-op setting takes
+   * effect only under {@code TF_OVERRIDE_GLOBAL_THREADPOOL=1} (which JMH's forks inherit from the
+   * environment). Without it, {@code intraOp} changes the raw baselines (their session is the
+   * fork's first) but not the library.
    */
   static ConfigProto threads(int intraOp, int interOp) {
     if (intraOp < 0 || interOp < 0) {

@@ -97,7 +97,6 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      TfSupport.reportDevicesOnce();
       LabeledDataset glyphs = glyphs();
       model =
           SiameseModel.builder()
@@ -109,6 +108,7 @@ public class TrainingStepBenchmark {
               .build();
       sampler = BalancedPairSampler.of(glyphs, 2);
       oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(batch).build();
+      TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
     }
 
     @TearDown(Level.Trial)
@@ -129,13 +129,13 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      TfSupport.reportDevicesOnce();
       glyphs = glyphs();
       raw = new RawSiameseConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp));
       sampler = BalancedPairSampler.of(glyphs, 2);
       left = new float[batch * SIDE * SIDE];
       right = new float[batch * SIDE * SIDE];
       labels = new float[batch];
+      TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
     }
 
     @TearDown(Level.Trial)
@@ -153,7 +153,6 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      TfSupport.reportDevicesOnce();
       LabeledDataset glyphs = glyphs();
       model =
           SiameseModel.builder()
@@ -164,6 +163,7 @@ public class TrainingStepBenchmark {
               .build();
       sampler = pkSampler(glyphs, batch);
       oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(sampler.batchSize()).build();
+      TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
     }
 
     @TearDown(Level.Trial)
@@ -182,11 +182,11 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      TfSupport.reportDevicesOnce();
       glyphs = glyphs();
       raw = new RawBatchHardConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp));
       sampler = pkSampler(glyphs, batch);
       examples = new float[sampler.batchSize() * SIDE * SIDE];
+      TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
     }
 
     @TearDown(Level.Trial)
