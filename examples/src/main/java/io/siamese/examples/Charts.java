@@ -37,10 +37,14 @@ final class Charts {
 
   private Charts() {}
 
-  /** Loss per epoch, and validation ROC AUC on a second axis when there was validation. */
-  static void trainingCurve(TrainingHistory history, Path file) throws IOException {
+  /**
+   * Loss per epoch, and validation ROC AUC on a second axis when there was validation.
+   *
+   * @param validatedOn what the validation pairs were drawn from, for the legend
+   */
+  static void trainingCurve(TrainingHistory history, String validatedOn, Path file) throws IOException {
     XYSeries loss = new XYSeries("training loss (mean per epoch)");
-    XYSeries auc = new XYSeries("validation ROC AUC (unseen classes)");
+    XYSeries auc = new XYSeries("validation ROC AUC (" + validatedOn + ")");
     for (EpochResult e : history.epochs()) {
       loss.add(e.epoch(), e.meanLoss());
       e.validation().ifPresent(v -> auc.add(e.epoch(), v.rocAuc()));
@@ -185,12 +189,19 @@ final class Charts {
     oneShotEpisode(query, images, distances, pick, truth, data.shape(), file);
   }
 
-  /** A 2-D PCA projection of embeddings, one colour per class. */
+  /** A 2-D PCA projection of embeddings, one colour per class, named "class N" in the legend. */
   static void embeddingProjection(float[][] embeddings, int[] labels, String title, Path file) throws IOException {
+    embeddingProjection(embeddings, labels, l -> "class " + l, title, file);
+  }
+
+  /** A 2-D PCA projection of embeddings, one colour per class, named by {@code className}. */
+  static void embeddingProjection(
+      float[][] embeddings, int[] labels, java.util.function.IntFunction<String> className, String title, Path file)
+      throws IOException {
     double[][] xy = Pca.project2d(embeddings);
     java.util.TreeMap<Integer, XYSeries> byClass = new java.util.TreeMap<>();
     for (int i = 0; i < xy.length; i++) {
-      byClass.computeIfAbsent(labels[i], l -> new XYSeries("class " + l, false)).add(xy[i][0], xy[i][1]);
+      byClass.computeIfAbsent(labels[i], l -> new XYSeries(className.apply(l), false)).add(xy[i][0], xy[i][1]);
     }
     XYSeriesCollection data = new XYSeriesCollection();
     byClass.values().forEach(data::addSeries);

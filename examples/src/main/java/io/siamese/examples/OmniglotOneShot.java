@@ -161,7 +161,7 @@ public final class OmniglotOneShot {
       out.println("    -Dexec.args=\"--model " + export.toAbsolutePath() + " --out embeddings.tsv FILE.png ...\"");
 
       try {
-        Charts.trainingCurve(history, o.output.resolve("training-curve.png"));
+        Charts.trainingCurve(history, String.join(", ", VALIDATION) + ", an unseen alphabet", o.output.resolve("training-curve.png"));
         Charts.rocCurve(pairs, far1, "1% false accepts", o.output.resolve("roc-curve.png"));
         Episode episode = EpisodeSampler.builder(test).ways(20).shots(1).queriesPerClass(1).withinGroup(true)
             .seed(o.seed).build().next();
@@ -170,6 +170,8 @@ public final class OmniglotOneShot {
         int[] shown = Arrays.stream(shownClasses).flatMap(c -> Arrays.stream(test.indicesOfClass(c))).toArray();
         LabeledDataset subset = test.subset(shown);
         Charts.embeddingProjection(model.embed(subset), subset.labels(),
+            // "Balinese/character07" in the legend as "character07": the title names the alphabet.
+            l -> test.className(l).substring(test.className(l).lastIndexOf('/') + 1),
             "Embeddings of 10 unseen " + test.groupName(test.groupIds()[0]) + " characters (PCA)",
             o.output.resolve("embeddings-pca.png"));
         out.println("Pictures: " + o.output.toAbsolutePath() + " " + Charts.names());

@@ -106,7 +106,7 @@ public final class Quickstart {
       // 6. Pictures.
       try {
         Files.createDirectories(options.output);
-        Charts.trainingCurve(history, options.output.resolve("training-curve.png"));
+        Charts.trainingCurve(history, "unseen classes", options.output.resolve("training-curve.png"));
         Charts.rocCurve(pairs, pairs.bestThreshold(), "best accuracy", options.output.resolve("roc-curve.png"));
         Episode episode =
             EpisodeSampler.builder(split.test()).ways(20).shots(1).queriesPerClass(1).seed(options.seed).build().next();

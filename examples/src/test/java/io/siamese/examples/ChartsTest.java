@@ -27,11 +27,12 @@ class ChartsTest {
     ExampleShape shape = ExampleShape.image(8, 8, 1);
     float[] img = new float[64];
     img[9] = 1;
-    Charts.trainingCurve(h, tmp.resolve("a.png"));
+    Charts.trainingCurve(h, "unseen classes", tmp.resolve("a.png"));
     Charts.rocCurve(m, m.bestThreshold(), "best accuracy", tmp.resolve("b.png"));
     Charts.oneShotEpisode(img, new float[][] {img, img, img}, new double[] {0.2, 0.5, 0.9}, 0, 1, shape, tmp.resolve("c.png"));
     Charts.embeddingProjection(
-        new float[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}, {1, 1, 1}}, new int[] {0, 0, 1, 1}, "t", tmp.resolve("d.png"));
+        new float[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}, {1, 1, 1}}, new int[] {0, 0, 1, 1}, l -> "shirt " + l, "t",
+        tmp.resolve("d.png"));
     for (String f : List.of("a.png", "b.png", "c.png", "d.png")) {
       BufferedImage png = ImageIO.read(tmp.resolve(f).toFile());
       assertEquals(900, png.getWidth(), f);
