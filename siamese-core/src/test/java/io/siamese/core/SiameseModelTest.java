@@ -67,6 +67,11 @@ class SiameseModelTest {
     for (int i : new int[] {0, 17, 255, 256, 299}) {
       assertArrayEquals(model.embed(batch[i]), together[i], 1e-5f, "example " + i);
     }
+    // Up to 256 rows go straight into the input tensor; more are copied into one array first.
+    float[][] direct = model.embed(Arrays.copyOf(batch, 40));
+    for (int i = 0; i < direct.length; i++) {
+      assertArrayEquals(together[i], direct[i], 1e-5f, "row " + i + " of a 40-row batch");
+    }
   }
 
   @Test
