@@ -98,18 +98,7 @@ final class RawBatchHardConv4 implements AutoCloseable {
             tf.math.add(tf.math.sub(hardestPositive, hardestNegative), tf.constant(1f)), tf.constant(0f));
     loss = tf.math.mean(hinge, tf.constant(0));
     train = new Adam(graph, 1e-3f).minimize(loss);
-    Session s = null;
-    try {
-      s = new Session(graph, config);
-      s.initialize();
-    } catch (RuntimeException ex) {
-      if (s != null) {
-        s.close();
-      }
-      graph.close();
-      throw ex;
-    }
-    session = s;
+    session = TfSupport.openSession(graph, config);
   }
 
   /**

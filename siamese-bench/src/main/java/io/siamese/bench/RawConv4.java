@@ -55,19 +55,7 @@ final class RawConv4 implements RawEncoder {
     }
     outputSize = size * size * filters;
     output = tf.reshape(x, tf.constant(new int[] {-1, outputSize}));
-    Session s = null;
-    try {
-      s = new Session(graph, config);
-      s.initialize();
-    } catch (RuntimeException e) {
-      // The constructor failed, so nobody else will ever close these.
-      if (s != null) {
-        s.close();
-      }
-      graph.close();
-      throw e;
-    }
-    session = s;
+    session = TfSupport.openSession(graph, config);
   }
 
   @Override

@@ -65,18 +65,7 @@ final class RawKoch implements RawEncoder {
     Variable<TFloat32> w = weights(tf, CONVS.length, flat, flat, DENSE);
     Variable<TFloat32> b = tf.variable(tf.withInitScope().zeros(tf.constant(new long[] {DENSE}), TFloat32.class));
     output = tf.math.sigmoid(tf.math.add(tf.linalg.matMul(x, w), b));
-    Session s = null;
-    try {
-      s = new Session(graph, config);
-      s.initialize();
-    } catch (RuntimeException e) {
-      if (s != null) {
-        s.close();
-      }
-      graph.close();
-      throw e;
-    }
-    session = s;
+    session = TfSupport.openSession(graph, config);
   }
 
   /** A variable of {@code shape} drawn from a seeded normal of standard deviation sqrt(2 / fanIn). */

@@ -70,19 +70,7 @@ final class RawSiameseConv4 implements AutoCloseable {
             tf.math.mul(tf.math.sub(tf.constant(1f), labels), tf.math.square(hinge)));
     loss = tf.math.mean(perPair, tf.constant(0));
     train = new Adam(graph, 1e-3f).minimize(loss);
-    Session s = null;
-    try {
-      s = new Session(graph, config);
-      s.initialize();
-    } catch (RuntimeException e) {
-      // The constructor failed, so nobody else will ever close these.
-      if (s != null) {
-        s.close();
-      }
-      graph.close();
-      throw e;
-    }
-    session = s;
+    session = TfSupport.openSession(graph, config);
   }
 
   private Operand<TFloat32> encode(Ops tf, Operand<TFloat32> x, List<Variable<TFloat32>> kernels, List<Variable<TFloat32>> biases) {

@@ -17,6 +17,8 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevi
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.internal.c_api.TF_DeviceList;
 import org.tensorflow.internal.c_api.TF_Graph;
@@ -54,6 +56,25 @@ final class TfSupport {
         .setIntraOpParallelismThreads(intraOp)
         .setInterOpParallelismThreads(interOp)
         .build();
+  }
+
+  /**
+   * A session on {@code graph} with its variables initialised. If that fails, closes what it
+   * opened and the graph too, since a baseline whose constructor throws is never closed.
+   */
+  static Session openSession(Graph graph, ConfigProto config) {
+    Session s = null;
+    try {
+      s = new Session(graph, config);
+      s.initialize();
+      return s;
+    } catch (RuntimeException e) {
+      if (s != null) {
+        s.close();
+      }
+      graph.close();
+      throw e;
+    }
   }
 
   /**
