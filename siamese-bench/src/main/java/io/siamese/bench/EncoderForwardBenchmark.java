@@ -23,9 +23,9 @@ import org.tensorflow.proto.ConfigProto;
 
 /**
  * Encoder forward pass: the library's encoder ({@code library}, {@link SiameseModel#embed(float[][])})
- * against the same network hand-written in raw TensorFlow Java ops ({@code rawTensorFlow}), side by
- * side in one fork, under the same TensorFlow thread settings. Both read one Java array per example
- * and write Java arrays.
+ * against the same network hand-written in raw TensorFlow Java ops ({@code rawTensorFlow}), under the
+ * same TensorFlow thread settings, each in its own fork. Both read one Java array per example and
+ * write Java arrays.
  *
  * <ul>
  *   <li>{@code encoder=conv4}: Conv-4 at 28x28x1 with 64 filters ({@link EncoderSpec#conv4},
@@ -39,6 +39,11 @@ import org.tensorflow.proto.ConfigProto;
  *       minutes to a default run, the two 256 rows two thirds of it.
  * </ul>
  *
+ * <p>The raw network pools with {@code tf.nn.maxPool}, as the library's inference path does
+ * ({@link RawPooling#TF_JAVA_API}); {@code -p rawPooling=MAX_POOL_OP} measures it with the
+ * original {@code MaxPool} op instead, the op of the library's training path, whose oneDNN kernel
+ * is the slower forward at batch 1.
+ *
  * <p>{@code intraOp} / {@code interOp}: TensorFlow's thread pools ({@code
  * SiameseModel.Builder.threads}, and the same {@code ConfigProto} for the raw session); 0 lets
  * TensorFlow choose, one thread per core.
@@ -50,99 +55,129 @@ import org.tensorflow.proto.ConfigProto;
  *
  * <p>{@code java -jar siamese-bench/target/benchmarks.jar EncoderForward -rf json}
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class EncoderForwardBenchmark {
-  /** {@code conv4} (28x28) or {@code koch} (105x105). */
-  @Param({"conv4", "koch"})
-  public String encoder;
+  /** The encoder, the batch and the thread settings, shared by both rows; the examples to embed. */
+  @State(Scope.Benchmark)
+  public abstract static class Sizes {
+    /** {@code conv4} (28x28) or {@code koch} (105x105). */
+    @Param({"conv4", "koch"})
+    public String encoder;
 
-  @Param({"1", "32", "256"})
-  public int batch;
+    @Param({"1", "32", "256"})
+    public int batch;
 
-  /** TensorFlow's intra-op threads; 0 = TensorFlow's default. */
-  @Param({"0"})
-  public int intraOp;
+    /** TensorFlow's intra-op threads; 0 = TensorFlow's default. */
+    @Param({"0"})
+    public int intraOp;
 
-  /** TensorFlow's inter-op threads; 0 = TensorFlow's default. */
-  @Param({"0"})
-  public int interOp;
+    /** TensorFlow's inter-op threads; 0 = TensorFlow's default. */
+    @Param({"0"})
+    public int interOp;
 
-  private SiameseModel model;
-  private RawEncoder raw;
-  private float[][] examples;
-  private float[] flat;
-  private float[] rawOut;
-  private int inputSize;
-  private double gflopPerCall;
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    ConfigProto config = TfSupport.threads(intraOp, interOp);
     EncoderSpec spec;
-    switch (encoder) {
-      case "conv4" -> {
-        spec = EncoderSpec.conv4(ExampleShape.image(28, 28, 1), 64);
-        raw = new RawConv4(28, 64, config);
-      }
-      case "koch" -> {
-        spec = EncoderSpec.koch(ExampleShape.image(105, 105, 1));
-        raw = new RawKoch(105, config);
-      }
-      default -> throw new IllegalArgumentException("encoder must be conv4 or koch, got " + encoder);
-    }
-    model =
-        SiameseModel.builder()
-            .encoder(spec)
-            .loss(ContrastiveLoss.similarIsOne())
-            .seed(1)
-            .threads(intraOp, interOp)
-            .build();
-    TfSupport.reportDevicesOnce(); // after the sessions: the first session sizes TensorFlow's pools
-    inputSize = spec.inputShape().size();
-    if (raw.inputSize() != inputSize || raw.outputSize() != spec.embeddingSize()) {
-      throw new IllegalStateException("the raw " + encoder + " does not match " + spec);
-    }
-    long flopsPerExample = Flops.forwardPerExample(spec);
-    gflopPerCall = flopsPerExample * (double) batch / 1e9;
-    System.err.printf(
-        "[siamese-bench] %s: %,d parameters, %.4f GFLOP per example forward, %.3f GFLOP per call of %d%n",
-        encoder, spec.parameterCount(), flopsPerExample / 1e9, gflopPerCall, batch);
-    SplittableRandom random = new SplittableRandom(5);
-    examples = new float[batch][inputSize];
-    flat = new float[batch * inputSize];
-    for (float[] example : examples) {
-      for (int j = 0; j < inputSize; j++) {
-        example[j] = (float) random.nextDouble();
+    float[][] examples;
+    int inputSize;
+    double gflopPerCall;
+
+    /** The spec of {@link #encoder}, the examples and the FLOP count; called first by each setup. */
+    void prepare() {
+      spec =
+          switch (encoder) {
+            case "conv4" -> EncoderSpec.conv4(ExampleShape.image(28, 28, 1), 64);
+            case "koch" -> EncoderSpec.koch(ExampleShape.image(105, 105, 1));
+            default -> throw new IllegalArgumentException("encoder must be conv4 or koch, got " + encoder);
+          };
+      inputSize = spec.inputShape().size();
+      long flopsPerExample = Flops.forwardPerExample(spec);
+      gflopPerCall = flopsPerExample * (double) batch / 1e9;
+      System.err.printf(
+          "[siamese-bench] %s: %,d parameters, %.4f GFLOP per example forward, %.3f GFLOP per call of %d%n",
+          encoder, spec.parameterCount(), flopsPerExample / 1e9, gflopPerCall, batch);
+      SplittableRandom random = new SplittableRandom(5);
+      examples = new float[batch][inputSize];
+      for (float[] example : examples) {
+        for (int j = 0; j < inputSize; j++) {
+          example[j] = (float) random.nextDouble();
+        }
       }
     }
-    rawOut = new float[batch * raw.outputSize()];
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    model.close();
-    raw.close();
+  /** The library's encoder. */
+  public static class Library extends Sizes {
+    SiameseModel model;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      prepare();
+      model =
+          SiameseModel.builder()
+              .encoder(spec)
+              .loss(ContrastiveLoss.similarIsOne())
+              .seed(1)
+              .threads(intraOp, interOp)
+              .build();
+      TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      model.close();
+    }
+  }
+
+  /** The hand-written encoder. */
+  public static class Raw extends Sizes {
+    /** The max-pooling op of the hand-written network. */
+    @Param({"TF_JAVA_API"})
+    public RawPooling rawPooling;
+
+    RawEncoder raw;
+    float[] flat;
+    float[] out;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      prepare();
+      ConfigProto config = TfSupport.threads(intraOp, interOp);
+      raw =
+          encoder.equals("conv4")
+              ? new RawConv4(28, 64, config, rawPooling)
+              : new RawKoch(105, config, rawPooling);
+      TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
+      if (raw.inputSize() != inputSize || raw.outputSize() != spec.embeddingSize()) {
+        raw.close();
+        throw new IllegalStateException("the raw " + encoder + " does not match " + spec);
+      }
+      flat = new float[batch * inputSize];
+      out = new float[batch * raw.outputSize()];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      raw.close();
+    }
   }
 
   @Benchmark
-  public float[][] library(GflopCounter counter) {
-    counter.gflop += gflopPerCall;
-    return model.embed(examples);
+  public float[][] library(Library state, GflopCounter counter) {
+    counter.gflop += state.gflopPerCall;
+    return state.model.embed(state.examples);
   }
 
   @Benchmark
-  public float[] rawTensorFlow(GflopCounter counter) {
-    counter.gflop += gflopPerCall;
+  public float[] rawTensorFlow(Raw state, GflopCounter counter) {
+    counter.gflop += state.gflopPerCall;
     // The raw baseline also starts from one array per example, as a caller's data arrives.
-    for (int i = 0; i < batch; i++) {
-      System.arraycopy(examples[i], 0, flat, i * inputSize, inputSize);
+    for (int i = 0; i < state.batch; i++) {
+      System.arraycopy(state.examples[i], 0, state.flat, i * state.inputSize, state.inputSize);
     }
-    raw.embed(flat, batch, rawOut);
-    return rawOut;
+    state.raw.embed(state.flat, state.batch, state.out);
+    return state.out;
   }
 }

@@ -205,9 +205,10 @@ public final class Profiles {
   }
 
   /**
-   * {@code numerator score / denominator score} for each row of {@code numerator} and the row of
-   * {@code denominator} whose parameters all equal the numerator row's (the numerator may have
-   * more, like the training step's {@code twins}).
+   * {@code numerator score / denominator score} for each row of {@code numerator} and each row of
+   * {@code denominator} whose shared parameters equal the numerator row's. Either side may have
+   * parameters of its own (the training step's {@code twins}, the raw baselines' {@code
+   * rawPooling}); the denominator's are named after the label.
    */
   private static String ratio(Collection<RunResult> results, String cls, String numerator, String denominator, String label) {
     StringBuilder s = new StringBuilder();
@@ -220,11 +221,18 @@ public final class Profiles {
           continue;
         }
         boolean same = true;
-        for (Object key : d.getParams().getParamsKeys()) {
-          same &= Objects.equals(d.getParams().getParam((String) key), n.getParams().getParam((String) key));
+        StringBuilder own = new StringBuilder();
+        for (Object k : d.getParams().getParamsKeys()) {
+          String key = (String) k;
+          if (n.getParams().getParamsKeys().contains(key)) {
+            same &= Objects.equals(d.getParams().getParam(key), n.getParams().getParam(key));
+          } else {
+            own.append(own.length() == 0 ? " (raw " : ", ").append(key).append('=').append(d.getParams().getParam(key));
+          }
         }
         if (same) {
-          s.append(String.format(Locale.ROOT, "  %-58s %-34s %.2f%n", label, paramText(n),
+          String fullLabel = own.length() == 0 ? label : label + own + ")";
+          s.append(String.format(Locale.ROOT, "  %-58s %-34s %.2f%n", fullLabel, paramText(n),
               n.getPrimaryResult().getScore() / d.getPrimaryResult().getScore()));
         }
       }

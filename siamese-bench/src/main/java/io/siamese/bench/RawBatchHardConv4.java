@@ -39,8 +39,9 @@ final class RawBatchHardConv4 implements AutoCloseable {
 
   /**
    * @param config the session's configuration, the same as the library's in the same benchmark
+   * @param pooling the max-pooling op (see {@link RawPooling})
    */
-  RawBatchHardConv4(int side, int filters, ConfigProto config) {
+  RawBatchHardConv4(int side, int filters, ConfigProto config, RawPooling pooling) {
     this.side = side;
     Ops tf = Ops.create(graph);
     input = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 1)));
@@ -64,7 +65,7 @@ final class RawBatchHardConv4 implements AutoCloseable {
     for (int block = 0; block < 4; block++) {
       h = tf.nn.conv2d(h, kernels.get(block), List.of(1L, 1L, 1L, 1L), "SAME");
       h = tf.nn.relu(tf.nn.biasAdd(h, biases.get(block)));
-      h = tf.nn.maxPool(h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      h = pooling.maxPool2x2(tf, h);
       size /= 2;
     }
     Operand<TFloat32> e = tf.reshape(h, tf.constant(new int[] {-1, size * size * filters}));

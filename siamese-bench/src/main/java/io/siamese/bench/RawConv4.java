@@ -30,8 +30,9 @@ final class RawConv4 implements RawEncoder {
   /**
    * @param config the session's configuration, the same as the library's in the same benchmark
    *     (see {@link TfSupport#threads})
+   * @param pooling the max-pooling op (see {@link RawPooling})
    */
-  RawConv4(int side, int filters, ConfigProto config) {
+  RawConv4(int side, int filters, ConfigProto config, RawPooling pooling) {
     this.side = side;
     Ops tf = Ops.create(graph);
     input = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 1)));
@@ -49,7 +50,7 @@ final class RawConv4 implements RawEncoder {
       var bias = tf.variable(init.zeros(init.constant(new long[] {filters}), TFloat32.class));
       x = tf.nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), "SAME");
       x = tf.nn.relu(tf.nn.biasAdd(x, bias));
-      x = tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      x = pooling.maxPool2x2(tf, x);
       channels = filters;
       size /= 2;
     }

@@ -38,8 +38,9 @@ final class RawKoch implements RawEncoder {
   /**
    * @param side the image side, at least 77
    * @param config the session's configuration, the same as the library's in the same benchmark
+   * @param pooling the max-pooling op (see {@link RawPooling})
    */
-  RawKoch(int side, ConfigProto config) {
+  RawKoch(int side, ConfigProto config, RawPooling pooling) {
     this.side = side;
     Ops tf = Ops.create(graph);
     input = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 1)));
@@ -55,7 +56,7 @@ final class RawKoch implements RawEncoder {
       x = tf.nn.relu(tf.nn.biasAdd(x, b));
       size = size - kernel + 1;
       if (i < CONVS.length - 1) {
-        x = tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+        x = pooling.maxPool2x2(tf, x);
         size /= 2;
       }
       channels = filters;

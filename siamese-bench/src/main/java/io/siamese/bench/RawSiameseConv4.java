@@ -36,8 +36,9 @@ final class RawSiameseConv4 implements AutoCloseable {
   /**
    * @param config the session's configuration, the same as the library's in the same benchmark
    *     (see {@link TfSupport#threads})
+   * @param pooling the max-pooling op (see {@link RawPooling})
    */
-  RawSiameseConv4(int side, int filters, ConfigProto config) {
+  RawSiameseConv4(int side, int filters, ConfigProto config, RawPooling pooling) {
     this.side = side;
     Ops tf = Ops.create(graph);
     left = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, 1)));
@@ -57,8 +58,8 @@ final class RawSiameseConv4 implements AutoCloseable {
       biases.add(tf.withName("b" + block).variable(init.zeros(init.constant(new long[] {filters}), TFloat32.class)));
       channels = filters;
     }
-    Operand<TFloat32> a = encode(tf, left, kernels, biases);
-    Operand<TFloat32> b = encode(tf, right, kernels, biases);
+    Operand<TFloat32> a = encode(tf, left, kernels, biases, pooling);
+    Operand<TFloat32> b = encode(tf, right, kernels, biases, pooling);
     Operand<TFloat32> d2 = tf.reduceSum(tf.math.square(tf.math.sub(a, b)), tf.constant(1));
     Operand<TBool> positive = tf.math.greater(d2, tf.zerosLike(d2));
     Operand<TFloat32> d =
@@ -73,13 +74,14 @@ final class RawSiameseConv4 implements AutoCloseable {
     session = TfSupport.openSession(graph, config);
   }
 
-  private Operand<TFloat32> encode(Ops tf, Operand<TFloat32> x, List<Variable<TFloat32>> kernels, List<Variable<TFloat32>> biases) {
+  private Operand<TFloat32> encode(
+      Ops tf, Operand<TFloat32> x, List<Variable<TFloat32>> kernels, List<Variable<TFloat32>> biases, RawPooling pooling) {
     Operand<TFloat32> h = x;
     int size = side;
     for (int block = 0; block < 4; block++) {
       h = tf.nn.conv2d(h, kernels.get(block), List.of(1L, 1L, 1L, 1L), "SAME");
       h = tf.nn.relu(tf.nn.biasAdd(h, biases.get(block)));
-      h = tf.nn.maxPool(h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      h = pooling.maxPool2x2(tf, h);
       size /= 2;
     }
     return tf.reshape(h, tf.constant(new int[] {-1, size * size * (int) kernels.get(3).shape().get(3)}));

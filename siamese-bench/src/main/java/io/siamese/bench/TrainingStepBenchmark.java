@@ -44,6 +44,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       batch / 4): the same encoder work as a contrastive step of {@code batch} pairs.
  * </ul>
  *
+ * <p>The raw rows run once per {@link RawPooling}: {@code TF_JAVA_API} is the step as a
+ * TensorFlow Java user writes it ({@code tf.nn.maxPool}), {@code MAX_POOL_OP} pools with the op
+ * the library builds, which leaves the twin layout and the library's own costs as the only
+ * differences.
+ *
  * <p>Score: steps per second. Multiply by {@code batch} for pairs per second; for the batch-hard
  * rows that is "pair-equivalents" per second (half the examples per second), directly comparable
  * with the contrastive rows. Each benchmark builds only its own model.
@@ -120,6 +125,10 @@ public class TrainingStepBenchmark {
   /** Raw TensorFlow Java, contrastive pairs with two twin placeholders. */
   @State(Scope.Benchmark)
   public static class RawPairs extends Sizes {
+    /** The max-pooling op of the hand-written encoder. */
+    @Param({"TF_JAVA_API", "MAX_POOL_OP"})
+    public RawPooling rawPooling;
+
     LabeledDataset glyphs;
     RawSiameseConv4 raw;
     BalancedPairSampler sampler;
@@ -130,7 +139,7 @@ public class TrainingStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       glyphs = glyphs();
-      raw = new RawSiameseConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp));
+      raw = new RawSiameseConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp), rawPooling);
       sampler = BalancedPairSampler.of(glyphs, 2);
       left = new float[batch * SIDE * SIDE];
       right = new float[batch * SIDE * SIDE];
@@ -175,6 +184,10 @@ public class TrainingStepBenchmark {
   /** Raw TensorFlow Java, batch-hard triplets on the same P x K batches. */
   @State(Scope.Benchmark)
   public static class RawBatchHard extends Sizes {
+    /** The max-pooling op of the hand-written encoder. */
+    @Param({"TF_JAVA_API", "MAX_POOL_OP"})
+    public RawPooling rawPooling;
+
     LabeledDataset glyphs;
     RawBatchHardConv4 raw;
     PkBatchSampler sampler;
@@ -183,7 +196,7 @@ public class TrainingStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       glyphs = glyphs();
-      raw = new RawBatchHardConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp));
+      raw = new RawBatchHardConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp), rawPooling);
       sampler = pkSampler(glyphs, batch);
       examples = new float[sampler.batchSize() * SIDE * SIDE];
       TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools

@@ -184,16 +184,17 @@ public final class SiameseModel implements AutoCloseable {
       if (batchLoss != null) {
         // The whole batch at once: the loss finds its own pairs and triplets among the examples.
         Operand<TFloat32> trainEmbedding =
-            encoder.hasTrainingBehaviour() ? encoder.apply(tf, input, true, updates) : embedding;
+            encoder.hasOwnTrainingPath() ? encoder.apply(tf, input, true, updates) : embedding;
         rawLoss = batchLoss.call(tf, trainEmbedding, classLabels);
       } else if (b.twinBatching == TwinBatching.SEPARATE) {
         Split<TFloat32> inputs = tf.split(tf.constant(0), input, 2L);
         left = encoder.apply(tf, inputs.output().get(0), true, updates);
         right = encoder.apply(tf, inputs.output().get(1), true, updates);
       } else {
-        // The training path differs only where a layer does (batch norm, dropout); both share variables.
+        // The training path differs only where a layer does (batch norm, dropout, max-pooling's
+        // op); both share variables.
         Operand<TFloat32> trainEmbedding =
-            encoder.hasTrainingBehaviour() ? encoder.apply(tf, input, true, updates) : embedding;
+            encoder.hasOwnTrainingPath() ? encoder.apply(tf, input, true, updates) : embedding;
         Split<TFloat32> twins = tf.split(tf.constant(0), trainEmbedding, 2L);
         left = twins.output().get(0);
         right = twins.output().get(1);
@@ -1178,6 +1179,16 @@ public final class SiameseModel implements AutoCloseable {
     } finally {
       lifecycle.readLock().unlock();
     }
+  }
+
+  /** The types of the ops in this model's graph, for tests of how it is built. */
+  java.util.Set<String> opTypes() {
+    return withSession(
+        () -> {
+          java.util.Set<String> types = new java.util.TreeSet<>();
+          graph.operations().forEachRemaining(op -> types.add(op.type()));
+          return types;
+        });
   }
 
   /** Whether {@link #close()} was called. */
