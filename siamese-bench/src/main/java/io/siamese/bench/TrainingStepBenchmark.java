@@ -156,6 +156,13 @@ public class TrainingStepBenchmark {
   /** The library, batch-hard triplets on P x K batches. */
   @State(Scope.Benchmark)
   public static class LibraryBatchHard extends Sizes {
+    /**
+     * Batch normalisation after each convolution ({@code EncoderSpec.conv4(shape, 64, true)}, as
+     * the Omniglot and Fashion-MNIST examples train); no raw counterpart.
+     */
+    @Param({"false"})
+    public boolean batchNorm;
+
     SiameseModel model;
     PkBatchSampler sampler;
     TrainingConfig oneStep;
@@ -165,7 +172,7 @@ public class TrainingStepBenchmark {
       LabeledDataset glyphs = glyphs();
       model =
           SiameseModel.builder()
-              .encoder(EncoderSpec.conv4(glyphs.shape(), FILTERS))
+              .encoder(EncoderSpec.conv4(glyphs.shape(), FILTERS, batchNorm))
               .loss(BatchHardTripletLoss.create())
               .seed(1)
               .threads(intraOp, interOp)

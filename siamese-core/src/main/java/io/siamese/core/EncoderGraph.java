@@ -203,8 +203,35 @@ final class EncoderGraph {
   }
 
   /**
-   * Normalises over every axis but the last. Written with plain ops rather than FusedBatchNorm:
-   * TensorFlow's C API, which TensorFlow Java's gradients use, has gradients for all of these.
+   * {@code FusedBatchNormV3} in training mode on an NHWC batch: outputs the normalised batch (0),
+   * the batch mean (1) and the unbiased batch variance (2). One kernel for what the plain ops do in
+   * about ten passes over the activations (oneDNN's on a oneDNN build): with batch norm after each
+   * convolution, the plain ops nearly doubled a Conv-4 training step (101 against 54 ms at 128
+   * examples without batch norm). Its gradient is in TensorFlow's C API.
+   */
+  private static GraphOperation fusedTrainingBatchNorm(
+      Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, double epsilon) {
+    // In training the op takes no population statistics: empty tensors stand for them.
+    Operand<TFloat32> none = tf.constant(new float[0]);
+    return (GraphOperation)
+        tf.scope()
+            .opBuilder("FusedBatchNormV3", "FusedBatchNormV3")
+            .addInput(x.asOutput())
+            .addInput(gamma.asOutput())
+            .addInput(beta.asOutput())
+            .addInput(none.asOutput())
+            .addInput(none.asOutput())
+            .setAttr("epsilon", (float) epsilon)
+            .setAttr("is_training", true)
+            .setAttr("data_format", "NHWC")
+            .build();
+  }
+
+  /**
+   * Normalises over every axis but the last, with the batch's mean and (biased) variance in
+   * training and the moving averages in inference. Training on images runs TensorFlow's fused
+   * kernel ({@link #fusedTrainingBatchNorm}); vectors and inference use plain ops, whose gradients
+   * TensorFlow's C API (which TensorFlow Java's gradients use) all has.
    */
   private static Operand<TFloat32> batchNorm(
       Ops tf,
@@ -221,21 +248,38 @@ final class EncoderGraph {
     Variable<TFloat32> movingVariance = v.get(prefix + "moving_variance");
     Operand<TFloat32> mean;
     Operand<TFloat32> variance;
+    Operand<TFloat32> fused = null;
     int rank = x.shape().numDimensions();
-    if (training) {
+    if (training && rank == 4) {
+      GraphOperation op = fusedTrainingBatchNorm(tf, x, gamma, beta, epsilon);
+      fused = op.output(0);
+      mean = op.output(1);
+      // The op reports the unbiased variance, n / (n - 1) times the biased one it normalised with
+      // (the same when n = 1); the moving average keeps the biased one, as the plain-op path does.
+      Operand<TFloat32> n =
+          tf.dtypes.cast(
+              tf.math.div(tf.size(x), tf.constant((int) x.shape().get(3))), TFloat32.class);
+      Operand<TFloat32> unbiased = op.output(2);
+      variance = tf.math.div(tf.math.mul(unbiased, tf.math.maximum(tf.math.sub(n, tf.constant(1f)), tf.constant(1f))), n);
+    } else if (training) {
       int[] axes = new int[rank - 1];
       for (int a = 0; a < axes.length; a++) {
         axes[a] = a;
       }
       mean = tf.math.mean(x, tf.constant(axes));
       variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), tf.constant(axes));
+    } else {
+      mean = movingMean;
+      variance = movingVariance;
+    }
+    if (training) {
       Operand<TFloat32> m = tf.constant((float) momentum);
       Operand<TFloat32> oneMinus = tf.constant((float) (1 - momentum));
       updates.add(new Update(movingMean, tf.math.add(tf.math.mul(movingMean, m), tf.math.mul(tf.stopGradient(mean), oneMinus))));
       updates.add(new Update(movingVariance, tf.math.add(tf.math.mul(movingVariance, m), tf.math.mul(tf.stopGradient(variance), oneMinus))));
-    } else {
-      mean = movingMean;
-      variance = movingVariance;
+    }
+    if (fused != null) {
+      return fused;
     }
     Operand<TFloat32> scale = tf.math.mul(gamma, tf.math.rsqrt(tf.math.add(variance, tf.constant((float) epsilon))));
     return tf.math.add(tf.math.mul(tf.math.sub(x, mean), scale), beta);
