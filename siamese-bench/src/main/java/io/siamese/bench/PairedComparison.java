@@ -49,16 +49,17 @@ public final class PairedComparison {
     }
     long blockMs = args.length > next ? parsePositive(args[next++], "blockMs") : 1_500;
     int blocks = args.length > next ? parsePositive(args[next], "blocks") : 20;
-    List<Arm> arms = arms(kind, batch, twins);
+    List<Arm> arms = new ArrayList<>();
     try {
+      addArms(arms, kind, batch, twins);
       run(kind + " " + batch, arms, blockMs, blocks);
     } finally {
+      // Also the arms set up before one that failed.
       arms.forEach(a -> a.close().run());
     }
   }
 
-  private static List<Arm> arms(String kind, int batch, TwinBatching twins) {
-    List<Arm> arms = new ArrayList<>();
+  private static void addArms(List<Arm> arms, String kind, int batch, TwinBatching twins) {
     switch (kind) {
       case "forward" -> {
         EncoderForwardBenchmark bm = new EncoderForwardBenchmark();
@@ -108,7 +109,6 @@ public final class PairedComparison {
       }
       default -> usage("kind must be forward, contrastive or batchHard, got " + kind);
     }
-    return arms;
   }
 
   private static void run(String title, List<Arm> arms, long blockMs, int blocks) {

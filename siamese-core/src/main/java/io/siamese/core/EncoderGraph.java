@@ -246,43 +246,51 @@ final class EncoderGraph {
     Variable<TFloat32> beta = v.get(prefix + "beta");
     Variable<TFloat32> movingMean = v.get(prefix + "moving_mean");
     Variable<TFloat32> movingVariance = v.get(prefix + "moving_variance");
-    Operand<TFloat32> mean;
-    Operand<TFloat32> variance;
-    Operand<TFloat32> fused = null;
     int rank = x.shape().numDimensions();
     if (training && rank == 4) {
       GraphOperation op = fusedTrainingBatchNorm(tf, x, gamma, beta, epsilon);
-      fused = op.output(0);
-      mean = op.output(1);
       // The op reports the unbiased variance, n / (n - 1) times the biased one it normalised with
       // (the same when n = 1); the moving average keeps the biased one, as the plain-op path does.
       Operand<TFloat32> n =
           tf.dtypes.cast(
               tf.math.div(tf.size(x), tf.constant((int) x.shape().get(3))), TFloat32.class);
       Operand<TFloat32> unbiased = op.output(2);
-      variance = tf.math.div(tf.math.mul(unbiased, tf.math.maximum(tf.math.sub(n, tf.constant(1f)), tf.constant(1f))), n);
-    } else if (training) {
+      Operand<TFloat32> biased =
+          tf.math.div(tf.math.mul(unbiased, tf.math.maximum(tf.math.sub(n, tf.constant(1f)), tf.constant(1f))), n);
+      addMovingAverages(tf, updates, movingMean, movingVariance, op.output(1), biased, momentum);
+      return op.output(0);
+    }
+    Operand<TFloat32> mean;
+    Operand<TFloat32> variance;
+    if (training) {
       int[] axes = new int[rank - 1];
       for (int a = 0; a < axes.length; a++) {
         axes[a] = a;
       }
       mean = tf.math.mean(x, tf.constant(axes));
       variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), tf.constant(axes));
+      addMovingAverages(tf, updates, movingMean, movingVariance, mean, variance, momentum);
     } else {
       mean = movingMean;
       variance = movingVariance;
     }
-    if (training) {
-      Operand<TFloat32> m = tf.constant((float) momentum);
-      Operand<TFloat32> oneMinus = tf.constant((float) (1 - momentum));
-      updates.add(new Update(movingMean, tf.math.add(tf.math.mul(movingMean, m), tf.math.mul(tf.stopGradient(mean), oneMinus))));
-      updates.add(new Update(movingVariance, tf.math.add(tf.math.mul(movingVariance, m), tf.math.mul(tf.stopGradient(variance), oneMinus))));
-    }
-    if (fused != null) {
-      return fused;
-    }
     Operand<TFloat32> scale = tf.math.mul(gamma, tf.math.rsqrt(tf.math.add(variance, tf.constant((float) epsilon))));
     return tf.math.add(tf.math.mul(tf.math.sub(x, mean), scale), beta);
+  }
+
+  /** The moving-average updates of batch norm's statistics, from the batch's {@code mean} and {@code variance}. */
+  private static void addMovingAverages(
+      Ops tf,
+      List<Update> updates,
+      Variable<TFloat32> movingMean,
+      Variable<TFloat32> movingVariance,
+      Operand<TFloat32> mean,
+      Operand<TFloat32> variance,
+      double momentum) {
+    Operand<TFloat32> m = tf.constant((float) momentum);
+    Operand<TFloat32> oneMinus = tf.constant((float) (1 - momentum));
+    updates.add(new Update(movingMean, tf.math.add(tf.math.mul(movingMean, m), tf.math.mul(tf.stopGradient(mean), oneMinus))));
+    updates.add(new Update(movingVariance, tf.math.add(tf.math.mul(movingVariance, m), tf.math.mul(tf.stopGradient(variance), oneMinus))));
   }
 
   private Operand<TFloat32> dropout(Ops tf, Operand<TFloat32> x, double rate, int layer) {

@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -1182,10 +1184,10 @@ public final class SiameseModel implements AutoCloseable {
   }
 
   /** The types of the ops in this model's graph, for tests of how it is built. */
-  java.util.Set<String> opTypes() {
+  Set<String> opTypes() {
     return withSession(
         () -> {
-          java.util.Set<String> types = new java.util.TreeSet<>();
+          Set<String> types = new TreeSet<>();
           graph.operations().forEachRemaining(op -> types.add(op.type()));
           return types;
         });

@@ -32,6 +32,7 @@ class BatchNormTrainingPathTest {
   private static final int C = 2;
   private static final double MOMENTUM = 0.25;
   private static final double EPSILON = 1e-3;
+  private static final Shape SHAPE = Shape.of(N, SIDE, SIDE, C);
 
   @Test
   void matchesAPlainJavaBatchNorm() {
@@ -83,7 +84,7 @@ class BatchNormTrainingPathTest {
       float[] gradient = new float[x.length];
       float[] movingMean = new float[C];
       float[] movingVariance = new float[C];
-      try (TFloat32 xt = tensor(x);
+      try (TFloat32 xt = FiniteDifferences.tensor(SHAPE, x);
           Result r =
               s.runner()
                   .feed(input, xt)
@@ -108,26 +109,10 @@ class BatchNormTrainingPathTest {
       // The unbiased variance would differ by n / (n - 1) = 27 / 26: far outside the tolerance.
       assertTrue(Math.abs(variance[1] * (1 - MOMENTUM) / 26) > 1e-3);
 
-      double h = 1e-2;
       for (int i = 0; i < x.length; i++) {
-        float[] plus = x.clone();
-        float[] minus = x.clone();
-        plus[i] += (float) h;
-        minus[i] -= (float) h;
-        double numeric = (value(s, input, objective, plus) - value(s, input, objective, minus)) / (2 * h);
+        double numeric = FiniteDifferences.central(s, input, SHAPE, objective, x, i, 1e-2f);
         assertEquals(numeric, gradient[i], 5e-3, "gradient at input " + i);
       }
-    }
-  }
-
-  private static TFloat32 tensor(float[] x) {
-    return TFloat32.tensorOf(Shape.of(N, SIDE, SIDE, C), DataBuffers.of(x, true, false));
-  }
-
-  private static double value(Session s, Placeholder<TFloat32> input, Operand<TFloat32> objective, float[] x) {
-    try (TFloat32 xt = tensor(x);
-        Result r = s.runner().feed(input, xt).fetch(objective).run()) {
-      return ((TFloat32) r.get(0)).getFloat();
     }
   }
 }

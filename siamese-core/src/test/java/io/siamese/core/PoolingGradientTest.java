@@ -34,6 +34,7 @@ class PoolingGradientTest {
   private static final int N = 2;
   private static final int SIDE = 7;
   private static final int CHANNELS = 3;
+  private static final Shape SHAPE = Shape.of(N, SIDE, SIDE, CHANNELS);
 
   @Test
   void maxPoolMatchesTheHandRuleWithOverlappingWindows() {
@@ -149,7 +150,7 @@ class PoolingGradientTest {
       float[] actualOut = new float[weights.length];
       float[] inferenceOut = new float[weights.length];
       float[] actualGrad = new float[x.length];
-      try (TFloat32 xt = tensor(x);
+      try (TFloat32 xt = FiniteDifferences.tensor(SHAPE, x);
           Result r = s.runner().feed(input, xt).fetch(pooled).fetch(inference).fetch(grad.dy(0)).run()) {
         ((TFloat32) r.get(0)).copyTo(DataBuffers.of(actualOut, false, false));
         ((TFloat32) r.get(1)).copyTo(DataBuffers.of(inferenceOut, false, false));
@@ -163,11 +164,7 @@ class PoolingGradientTest {
       // which pixel is a window's maximum.
       float h = 1e-3f;
       for (int i = 0; i < x.length; i += 5) {
-        float[] plus = x.clone();
-        float[] minus = x.clone();
-        plus[i] += h;
-        minus[i] -= h;
-        double numeric = (value(s, input, objective, plus) - value(s, input, objective, minus)) / (2.0 * h);
+        double numeric = FiniteDifferences.central(s, input, SHAPE, objective, x, i, h);
         assertEquals(numeric, actualGrad[i], 2e-2, pool + ": finite difference at input " + i);
       }
     }
@@ -189,16 +186,5 @@ class PoolingGradientTest {
       v[i] = (order.get(i) - count / 2) * 0.01f;
     }
     return v;
-  }
-
-  private static TFloat32 tensor(float[] x) {
-    return TFloat32.tensorOf(Shape.of(N, SIDE, SIDE, CHANNELS), DataBuffers.of(x, true, false));
-  }
-
-  private static double value(Session s, Placeholder<TFloat32> input, Operand<TFloat32> objective, float[] x) {
-    try (TFloat32 xt = tensor(x);
-        Result r = s.runner().feed(input, xt).fetch(objective).run()) {
-      return ((TFloat32) r.get(0)).getFloat();
-    }
   }
 }
