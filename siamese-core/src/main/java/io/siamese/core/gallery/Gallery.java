@@ -1,0 +1,120 @@
+package io.siamese.core.gallery;
+
+import io.siamese.core.EmbeddingSpace;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A searchable store of enrolled embeddings, each under a label: the state of a one-shot
+ * application. Enrol examples of a new class at any time, with no retraining; ask for the enrolled
+ * embeddings nearest to a query; classify a query as the label of its nearest neighbour, or as
+ * unknown when even that one is too far.
+ *
+ * <p>Implementations: {@link InMemoryGallery} (exact search in the heap, saved and loaded
+ * crash-safely as a whole), the Lucene gallery of {@code siamese-lucene} (HNSW on disk, durable
+ * incremental commits) and the Elasticsearch gallery of {@code siamese-elasticsearch} (a cluster).
+ * {@link OneShotClassifier} puts an {@link io.siamese.core.Embedder} in front of any of them.
+ *
+ * <p><b>Embeddings</b> are {@link #space()}{@code .dimension()} finite floats made by the model
+ * whose digest the space records; they are copied, the caller keeps its arrays. A bad one gets an
+ * {@link IllegalArgumentException} naming its position and value, and nothing of that call is
+ * enrolled.
+ *
+ * <p><b>Ids</b> are assigned by the gallery at enrolment, unique within it and never reused.
+ *
+ * <p><b>Visibility and durability.</b> An enrolment or removal is seen by every search that starts
+ * after the call returns (in this process). It is durable, for a persistent gallery, once {@link
+ * #commit()} returns: a process killed before that may lose it, never partly, and never anything
+ * committed before.
+ *
+ * <p><b>Threads.</b> Implementations are safe from many threads at once. After {@link #close()},
+ * every method but {@code close} throws {@link IllegalStateException}.
+ *
+ * @param <L> the label type; labels are compared with {@code equals}
+ */
+public interface Gallery<L> extends AutoCloseable {
+
+  /** The space of the embeddings this gallery holds: their size, distance and model. */
+  EmbeddingSpace space();
+
+  /**
+   * Enrols one embedding under {@code label}.
+   *
+   * @return its id
+   */
+  default long enrol(L label, float[] embedding) {
+    return enrol(label, new float[][] {embedding})[0];
+  }
+
+  /**
+   * Enrols several embeddings under one label: all of them, or none if one is invalid.
+   *
+   * @return their ids, in order
+   * @throws IllegalArgumentException if {@code embeddings} is empty or one is invalid
+   */
+  long[] enrol(L label, float[][] embeddings);
+
+  /**
+   * Enrols embeddings under one label each (a bulk load): {@code labels.get(i)} for {@code
+   * embeddings[i]}. All of them, or none if one is invalid.
+   *
+   * @return their ids, in order
+   */
+  long[] enrolAll(List<? extends L> labels, float[][] embeddings);
+
+  /**
+   * Removes one enrolled embedding.
+   *
+   * @return whether it was there
+   */
+  boolean remove(long id);
+
+  /**
+   * Removes every embedding enrolled under {@code label}.
+   *
+   * @return how many were removed
+   */
+  int removeLabel(L label);
+
+  /**
+   * The {@code k} enrolled embeddings nearest to {@code query}, nearest first (the earliest
+   * enrolled first among equal distances, where the implementation can tell); fewer when fewer are
+   * enrolled, none when the gallery is empty. Distances are in {@link #space()}'s distance, as
+   * {@link io.siamese.losses.Distance#between} computes it.
+   *
+   * @param k at least 1
+   */
+  List<Neighbor<L>> nearest(float[] query, int k);
+
+  /**
+   * The label of the nearest enrolled embedding, known when its distance is at most {@code
+   * unknownThreshold}.
+   *
+   * @param unknownThreshold a distance {@code > 0}; {@link Double#POSITIVE_INFINITY} always answers a label
+   * @throws IllegalStateException if nothing is enrolled
+   */
+  default OneShotPrediction<L> classify(float[] query, double unknownThreshold) {
+    OneShotPrediction.checkThreshold(unknownThreshold);
+    List<Neighbor<L>> n = nearest(query, 1);
+    if (n.isEmpty()) {
+      throw new IllegalStateException("no example is enrolled; enrol one first");
+    }
+    return OneShotPrediction.of(n.get(0), unknownThreshold);
+  }
+
+  /** Number of enrolled embeddings. */
+  long size();
+
+  /** The labels with at least one enrolled embedding. */
+  Set<L> labels();
+
+  /**
+   * Makes every enrolment and removal so far durable: when this returns they survive a crash of
+   * the process or the machine. A no-op for a gallery that lives only in memory.
+   */
+  void commit();
+
+  /** Releases the gallery's resources; does not commit. Idempotent. */
+  @Override
+  void close();
+}
