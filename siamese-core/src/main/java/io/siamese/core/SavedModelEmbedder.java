@@ -47,14 +47,38 @@ public final class SavedModelEmbedder implements AutoCloseable {
    *     signature is not an embedding signature
    */
   public static SavedModelEmbedder open(Path directory) {
+    return open(directory, 0, 0);
+  }
+
+  /**
+   * Loads the SavedModel in {@code directory} (tag {@code serve}) with TensorFlow's thread pools
+   * sized: {@code intraOp} threads inside one op, {@code interOp} ops at once, 0 for TensorFlow's
+   * choice (one per core each). Several embedders in one JVM (one per Spark task, say) should each
+   * take their share of the cores. As with {@link SiameseModel.Builder#threads}, the intra-op
+   * setting takes effect only when the JVM runs with {@code TF_OVERRIDE_GLOBAL_THREADPOOL=1}.
+   *
+   * @throws IllegalArgumentException naming the directory if it holds no SavedModel or its
+   *     signature is not an embedding signature, or a thread count is negative
+   */
+  public static SavedModelEmbedder open(Path directory, int intraOp, int interOp) {
     checkNotNull(directory, "directory");
+    checkArgument(intraOp >= 0, "intraOp threads must be >= 0, got %s", intraOp);
+    checkArgument(interOp >= 0, "interOp threads must be >= 0, got %s", interOp);
     checkArgument(
         Files.isRegularFile(directory.resolve("saved_model.pb")),
         "%s holds no SavedModel (no saved_model.pb)",
         directory);
     SavedModelBundle bundle;
     try {
-      bundle = SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG);
+      SavedModelBundle.Loader loader = SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG);
+      if (intraOp > 0 || interOp > 0) {
+        loader.withConfigProto(
+            org.tensorflow.proto.ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(intraOp)
+                .setInterOpParallelismThreads(interOp)
+                .build());
+      }
+      bundle = loader.load();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("could not load the SavedModel in " + directory + ": " + e.getMessage(), e);
     }
