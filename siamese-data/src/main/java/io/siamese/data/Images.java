@@ -234,6 +234,36 @@ public final class Images {
       return new AxisWeights(start, source, weight);
     }
 
+    /**
+     * Bilinear weights with half-pixel centres (as TensorFlow's {@code resize_bilinear} with {@code
+     * half_pixel_centers}, without antialiasing): destination cell {@code d} samples the source at
+     * {@code (d + 0.5) * srcLength / dstLength - 0.5}, clamped to {@code [0, srcLength - 1]}, and
+     * mixes the two neighbouring cells linearly.
+     */
+    static AxisWeights bilinear(int srcLength, int dstLength) {
+      int[] start = new int[dstLength + 1];
+      int[] source = new int[2 * dstLength];
+      float[] weight = new float[2 * dstLength];
+      int k = 0;
+      for (int d = 0; d < dstLength; d++) {
+        start[d] = k;
+        double s = (d + 0.5) * srcLength / dstLength - 0.5;
+        s = Math.min(Math.max(s, 0), srcLength - 1);
+        int i0 = (int) Math.floor(s);
+        double t = s - i0;
+        source[k] = i0;
+        weight[k] = (float) (1 - t);
+        k++;
+        if (t > 0 && i0 + 1 < srcLength) {
+          source[k] = i0 + 1;
+          weight[k] = (float) t;
+          k++;
+        }
+      }
+      start[dstLength] = k;
+      return new AxisWeights(start, source, weight);
+    }
+
     /** Resamples one line of {@code src} (stride {@code srcStride}) into {@code dst}. */
     void apply(
         float[] src, int srcOffset, int srcStride, float[] dst, int dstOffset, int dstStride) {

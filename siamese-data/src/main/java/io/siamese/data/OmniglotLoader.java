@@ -180,7 +180,7 @@ public final class OmniglotLoader {
   }
 
   /**
-   * Checks that every file is {@code [ROOT/]ALPHABET/CHARACTER/NAME.png}, with one ROOT shared by
+   * Verifies that every file is {@code [ROOT/]ALPHABET/CHARACTER/NAME.png}, with one ROOT shared by
    * all or none, and returns the items with paths relative to the alphabets.
    */
   private static List<Item> stripRoot(List<Item> raw, Path source) throws IOException {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class PkBatchSamplerTest {
 
-  /** Checks one batch: P distinct classes, K examples each with their labels, a positive pair. */
+  /** Verifies one batch: P distinct classes, K examples each with their labels, a positive pair. */
   static void checkBatch(LabeledDataset data, PkBatch batch, int p, int k) {
     assertEquals(p * k, batch.size());
     int[] classes = batch.classes();
