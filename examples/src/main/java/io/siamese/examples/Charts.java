@@ -1,9 +1,10 @@
 package io.siamese.examples;
 
-import io.siamese.core.EpochResult;
-import io.siamese.core.PairMetrics;
-import io.siamese.core.RocPoint;
-import io.siamese.core.TrainingHistory;
+import io.siamese.core.SiameseModel;
+import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.evaluation.RocPoint;
+import io.siamese.core.train.EpochResult;
+import io.siamese.core.train.TrainingHistory;
 import io.siamese.data.ExampleShape;
 import java.awt.BasicStroke;
 import java.awt.Color;

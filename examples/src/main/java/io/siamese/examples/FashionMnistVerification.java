@@ -1,13 +1,13 @@
 package io.siamese.examples;
 
-import io.siamese.core.ConsoleProgressListener;
-import io.siamese.core.EncoderSpec;
-import io.siamese.core.OneShotResult;
-import io.siamese.core.OptimizerSpec;
-import io.siamese.core.PairMetrics;
 import io.siamese.core.SiameseModel;
-import io.siamese.core.TrainingConfig;
-import io.siamese.core.TrainingHistory;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.evaluation.OneShotResult;
+import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.train.ConsoleProgressListener;
+import io.siamese.core.train.OptimizerSpec;
+import io.siamese.core.train.TrainingConfig;
+import io.siamese.core.train.TrainingHistory;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.Episode;
 import io.siamese.data.EpisodeSampler;

@@ -1,6 +1,6 @@
 package io.siamese.examples;
 
-import io.siamese.core.OneShotResult;
+import io.siamese.core.evaluation.OneShotResult;
 import io.siamese.data.Episode;
 import io.siamese.data.EpisodeSampler;
 import io.siamese.data.LabeledDataset;

@@ -3,9 +3,9 @@ package io.siamese.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.siamese.core.EpochResult;
-import io.siamese.core.PairMetrics;
-import io.siamese.core.TrainingHistory;
+import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.train.EpochResult;
+import io.siamese.core.train.TrainingHistory;
 import io.siamese.data.ExampleShape;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;

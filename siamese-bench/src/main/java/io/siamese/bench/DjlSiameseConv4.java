@@ -14,6 +14,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.siamese.core.SiameseModel;
 
 /**
  * A Siamese Conv-4 training step in DJL on PyTorch, written the way DJL's own training loop

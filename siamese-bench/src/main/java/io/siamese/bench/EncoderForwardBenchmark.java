@@ -1,7 +1,7 @@
 package io.siamese.bench;
 
-import io.siamese.core.EncoderSpec;
 import io.siamese.core.SiameseModel;
+import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.data.ExampleShape;
 import io.siamese.losses.ContrastiveLoss;
 import java.util.SplittableRandom;

@@ -1,10 +1,10 @@
 package io.siamese.bench;
 
-import io.siamese.core.Conv2dLayer;
-import io.siamese.core.DenseLayer;
-import io.siamese.core.EncoderSpec;
-import io.siamese.core.LayerSpec;
-import io.siamese.core.ResidualBlockLayer;
+import io.siamese.core.encoder.Conv2dLayer;
+import io.siamese.core.encoder.DenseLayer;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.encoder.LayerSpec;
+import io.siamese.core.encoder.ResidualBlockLayer;
 import io.siamese.data.ExampleShape;
 import java.util.List;
 

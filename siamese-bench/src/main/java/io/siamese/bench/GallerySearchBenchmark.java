@@ -1,9 +1,10 @@
 package io.siamese.bench;
 
-import io.siamese.core.EncoderSpec;
-import io.siamese.core.OneShotClassifier;
-import io.siamese.core.OneShotPrediction;
 import io.siamese.core.SiameseModel;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.gallery.Gallery;
+import io.siamese.core.gallery.OneShotClassifier;
+import io.siamese.core.gallery.OneShotPrediction;
 import io.siamese.data.ExampleShape;
 import io.siamese.losses.ContrastiveLoss;
 import java.util.SplittableRandom;

@@ -1,6 +1,6 @@
 package io.siamese.bench;
 
-import io.siamese.core.TwinBatching;
+import io.siamese.core.train.TwinBatching;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.siamese.bench;
 
-import io.siamese.core.EncoderSpec;
 import io.siamese.core.SiameseModel;
-import io.siamese.core.TrainingConfig;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.train.TrainingConfig;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;

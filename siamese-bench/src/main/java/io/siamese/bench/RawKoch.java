@@ -1,5 +1,6 @@
 package io.siamese.bench;
 
+import io.siamese.core.encoder.EncoderSpec;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;

@@ -1,9 +1,9 @@
 package io.siamese.bench;
 
-import io.siamese.core.EncoderSpec;
 import io.siamese.core.SiameseModel;
-import io.siamese.core.TrainingConfig;
-import io.siamese.core.TwinBatching;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.train.TrainingConfig;
+import io.siamese.core.train.TwinBatching;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.PairBatch;

@@ -1,6 +1,7 @@
 package io.siamese.core;
 
 import io.siamese.data.ExampleShape;
+import io.siamese.data.LabeledDataset;
 
 /**
  * Something that maps examples to embeddings: a {@link SiameseModel} being trained, or an encoder
@@ -32,6 +33,20 @@ public interface Embedder {
   /** The embedding of one example; see {@link #embed(float[][])}. */
   default float[] embed(float[] example) {
     return embed(new float[][] {example})[0];
+  }
+
+  /**
+   * The embeddings of examples {@code indices} of {@code data}, in that order.
+   *
+   * @throws IllegalArgumentException if the dataset's shape is not {@link #inputShape()} or an
+   *     index is out of range
+   */
+  default float[][] embed(LabeledDataset data, int[] indices) {
+    float[][] rows = new float[indices.length][];
+    for (int i = 0; i < indices.length; i++) {
+      rows[i] = data.features(indices[i]);
+    }
+    return embed(rows);
   }
 
   /**

@@ -31,22 +31,28 @@ public record EmbeddingSpace(int dimension, Distance distance, String modelDiges
    * same dimension, a distance of the same {@linkplain Distance#name() name} and the same model.
    */
   public boolean isCompatibleWith(EmbeddingSpace other) {
-    return other != null
-        && dimension == other.dimension
-        && distance.name().equals(other.distance.name())
-        && modelDigest.equals(other.modelDigest);
+    return other != null && incompatibility(other).isEmpty();
   }
 
   /** Why embeddings of {@code other} cannot be compared with this space's; empty when they can. */
   public String incompatibility(EmbeddingSpace other) {
-    if (dimension != other.dimension) {
-      return "its embeddings have " + other.dimension + " floats, this space's " + dimension;
+    return incompatibility(other.dimension, other.distance.name(), other.modelDigest);
+  }
+
+  /**
+   * Why embeddings recorded as {@code dimension} floats, compared with the distance named {@code
+   * distanceName} and made by the model of digest {@code otherDigest} (as a persistent gallery
+   * stores them) cannot be compared with this space's; empty when they can.
+   */
+  public String incompatibility(int otherDimension, String distanceName, String otherDigest) {
+    if (dimension != otherDimension) {
+      return "its embeddings have " + otherDimension + " floats, this space's " + dimension;
     }
-    if (!distance.name().equals(other.distance.name())) {
-      return "it compares with the distance " + other.distance.name() + ", this space with " + distance.name();
+    if (!distance.name().equals(distanceName)) {
+      return "it compares with the distance " + distanceName + ", this space with " + distance.name();
     }
-    if (!modelDigest.equals(other.modelDigest)) {
-      return "it was made by another model (digest " + abbreviate(other.modelDigest) + ", this space's "
+    if (!modelDigest.equals(otherDigest)) {
+      return "it was made by another model (digest " + abbreviate(otherDigest) + ", this space's "
           + abbreviate(modelDigest) + "): its embeddings live in another space";
     }
     return "";

@@ -1,5 +1,20 @@
 package io.siamese.core;
 
+import io.siamese.core.encoder.Activation;
+import io.siamese.core.encoder.ActivationLayer;
+import io.siamese.core.encoder.AvgPoolLayer;
+import io.siamese.core.encoder.BatchNormLayer;
+import io.siamese.core.encoder.Conv2dLayer;
+import io.siamese.core.encoder.DenseLayer;
+import io.siamese.core.encoder.DropoutLayer;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.encoder.FlattenLayer;
+import io.siamese.core.encoder.GlobalPoolLayer;
+import io.siamese.core.encoder.L2NormalizeLayer;
+import io.siamese.core.encoder.LayerSpec;
+import io.siamese.core.encoder.MaxPoolLayer;
+import io.siamese.core.encoder.Padding;
+import io.siamese.core.encoder.ResidualBlockLayer;
 import io.siamese.data.ExampleShape;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,6 +85,15 @@ final class EncoderGraph {
 
   EncoderSpec spec() {
     return spec;
+  }
+
+  /** The names of all the encoder's variables, batch norm's moving statistics included: what inference reads. */
+  java.util.Set<String> variableNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (Map<String, Variable<TFloat32>> layer : variables) {
+      layer.values().forEach(v -> names.add(v.op().name()));
+    }
+    return names;
   }
 
   /** The variables that training changes through gradients: all but batch norm's moving statistics. */

@@ -3,6 +3,7 @@ package io.siamese.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.siamese.core.gallery.OneShotClassifier;
 import io.siamese.losses.Distance;
 import io.siamese.losses.KochPairHeadLoss;
 import java.util.Arrays;

@@ -2,6 +2,23 @@ package io.siamese.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import io.siamese.core.encoder.Activation;
+import io.siamese.core.encoder.ActivationLayer;
+import io.siamese.core.encoder.AvgPoolLayer;
+import io.siamese.core.encoder.BatchNormLayer;
+import io.siamese.core.encoder.Conv2dLayer;
+import io.siamese.core.encoder.DenseLayer;
+import io.siamese.core.encoder.DropoutLayer;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.encoder.FlattenLayer;
+import io.siamese.core.encoder.GlobalPoolLayer;
+import io.siamese.core.encoder.L2NormalizeLayer;
+import io.siamese.core.encoder.LayerSpec;
+import io.siamese.core.encoder.MaxPoolLayer;
+import io.siamese.core.encoder.Padding;
+import io.siamese.core.encoder.ResidualBlockLayer;
+import io.siamese.core.train.LearningRateSchedule;
+import io.siamese.core.train.OptimizerSpec;
 import io.siamese.data.ExampleShape;
 import io.siamese.losses.ContrastiveLoss;
 import io.siamese.losses.Distances;
@@ -28,10 +45,10 @@ final class ModelDescription {
   static final String FORMAT = "siamese-model/1";
 
   final EncoderSpec encoder;
-  /** Empty for a loss this codec does not know (the caller must then supply it), or the Koch head. */
-  final Optional<PairLoss> loss;
-  /** The Koch head's loss, if the model has the head. */
-  final Optional<KochPairHeadLoss> koch;
+  /** The loss rebuilt from its description; empty for a loss this codec does not know (the caller must then supply it). */
+  final Optional<Object> loss;
+  /** Whether the loss is the Koch head, whose weights are part of the model. */
+  final boolean koch;
   final String lossDescription;
   final OptimizerSpec optimizer;
   final long seed;
@@ -43,26 +60,17 @@ final class ModelDescription {
   /**
    * A description to write.
    *
-   * @param loss null for a model trained with a loss this codec cannot describe, or with the head
-   * @param koch the Koch head's loss, or null
+   * @param loss the model's loss
    * @param customRate the rate to keep if the optimizer's schedule is the caller's own
    */
-  ModelDescription(
-      EncoderSpec encoder,
-      PairLoss loss,
-      KochPairHeadLoss koch,
-      String lossDescription,
-      OptimizerSpec optimizer,
-      long seed,
-      long steps,
-      double customRate) {
-    this(encoder, Optional.ofNullable(loss), Optional.ofNullable(koch), lossDescription, optimizer, seed, steps, customRate);
+  ModelDescription(EncoderSpec encoder, Object loss, OptimizerSpec optimizer, long seed, long steps, double customRate) {
+    this(encoder, Optional.of(loss), loss instanceof KochPairHeadLoss, loss.toString(), optimizer, seed, steps, customRate);
   }
 
   private ModelDescription(
       EncoderSpec encoder,
-      Optional<PairLoss> loss,
-      Optional<KochPairHeadLoss> koch,
+      Optional<Object> loss,
+      boolean koch,
       String lossDescription,
       OptimizerSpec optimizer,
       long seed,
@@ -85,11 +93,11 @@ final class ModelDescription {
     for (int i = 0; i < encoder.layers().size(); i++) {
       p.setProperty("layer." + i, layer(encoder.layers().get(i)));
     }
-    p.setProperty("loss", koch.map(ModelDescription::koch).orElseGet(() -> loss.map(ModelDescription::loss).orElse("custom")));
+    p.setProperty("loss", loss.map(ModelDescription::loss).orElse("custom"));
     p.setProperty("loss.description", lossDescription);
-    p.setProperty("optimizer", optimizer.describe(customRate));
-    optimizer.describeSchedule().ifPresent(s -> p.setProperty("optimizer.schedule", s));
-    if (optimizer.describeSchedule().isEmpty() && !optimizer.isConstant()) {
+    p.setProperty("optimizer", describe(optimizer, customRate));
+    describeSchedule(optimizer).ifPresent(s -> p.setProperty("optimizer.schedule", s));
+    if (describeSchedule(optimizer).isEmpty() && !optimizer.isConstant()) {
       // For the reader only: the model loads with the constant rate of the "optimizer" entry.
       p.setProperty("optimizer.schedule.custom", optimizer.schedule().toString());
     }
@@ -125,15 +133,15 @@ final class ModelDescription {
       }
       String lossText = required(p, "loss");
       Optional<KochPairHeadLoss> koch = parseKoch(lossText);
-      Optional<PairLoss> loss = koch.isPresent() ? Optional.empty() : parseLoss(lossText);
+      Optional<Object> loss = koch.isPresent() ? Optional.of(koch.get()) : parseLoss(lossText).map(l -> (Object) l);
       long steps = Long.parseLong(p.getProperty("steps", "0"));
       checkArgument(steps >= 0, "steps must be >= 0, got %s", steps);
       return new ModelDescription(
           b.build(),
           loss,
-          koch,
+          koch.isPresent(),
           p.getProperty("loss.description", ""),
-          OptimizerSpec.parse(required(p, "optimizer"), p.getProperty("optimizer.schedule")),
+          parseOptimizer(required(p, "optimizer"), p.getProperty("optimizer.schedule")),
           Long.parseLong(required(p, "seed")),
           steps,
           Double.NaN);
@@ -228,7 +236,10 @@ final class ModelDescription {
     }
   }
 
-  private static String loss(PairLoss loss) {
+  private static String loss(Object loss) {
+    if (loss instanceof KochPairHeadLoss k) {
+      return koch(k);
+    }
     if (loss instanceof ContrastiveLoss c) {
       return String.format(
           Locale.ROOT,
@@ -267,5 +278,49 @@ final class ModelDescription {
             .distance(Distances.byName(t[3]))
             .reduction(Reduction.valueOf(t[4]))
             .build());
+  }
+
+  /**
+   * A one-line description that {@link #parseOptimizer} reads back, e.g. {@code adam 0.001 0.0}:
+   * the kind, a rate and the momentum. The rate is the first step's, or {@code customRate} for a
+   * schedule of the caller's own, which cannot be written down: the model passes the rate of its
+   * last step, and a loaded model goes on at that rate. A ready-made schedule is described apart
+   * ({@link #describeSchedule}), so files written before schedules existed read the same.
+   */
+  static String describe(OptimizerSpec optimizer, double customRate) {
+    double rate;
+    if (LearningRateSchedule.describe(optimizer.schedule()).isPresent()) {
+      rate = optimizer.schedule().rate(0);
+    } else {
+      // A schedule may end at 0, which a constant rate may not be: the smallest float is as still.
+      rate = Double.isFinite(customRate) && customRate > 0 ? Math.max(customRate, Float.MIN_NORMAL) : Float.MIN_NORMAL;
+    }
+    return optimizer.kind().name().toLowerCase(Locale.ROOT) + " " + rate + " " + optimizer.momentum();
+  }
+
+  /** The text form of a ready-made, non-constant schedule; empty for a constant or a custom one. */
+  static Optional<String> describeSchedule(OptimizerSpec optimizer) {
+    return optimizer.isConstant() ? Optional.empty() : LearningRateSchedule.describe(optimizer.schedule());
+  }
+
+  /**
+   * Reads {@link #describe} and, if not null, {@link #describeSchedule}.
+   *
+   * @throws IllegalArgumentException naming the bad text
+   */
+  static OptimizerSpec parseOptimizer(String description, String schedule) {
+    String[] parts = description.trim().split(" ");
+    checkArgument(parts.length == 3, "bad optimizer description '%s'", description);
+    OptimizerSpec.Kind kind;
+    try {
+      kind = OptimizerSpec.Kind.valueOf(parts[0].toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown optimizer '" + parts[0] + "'", e);
+    }
+    LearningRateSchedule s =
+        schedule != null
+            ? LearningRateSchedule.parse(schedule)
+            : LearningRateSchedule.constant(Double.parseDouble(parts[1]));
+    return OptimizerSpec.of(kind, s, Float.parseFloat(parts[2]));
   }
 }

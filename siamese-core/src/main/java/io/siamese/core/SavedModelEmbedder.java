@@ -2,18 +2,15 @@ package io.siamese.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
-import static com.google.common.base.Preconditions.checkState;
 
+import io.siamese.core.internal.Checks;
 import io.siamese.data.ExampleShape;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.tensorflow.Result;
+import org.tensorflow.Output;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 
@@ -22,22 +19,25 @@ import org.tensorflow.types.TFloat32;
  * TensorFlow SavedModel whose {@code serving_default} signature maps a float32 {@code input} of
  * shape {@code [-1, ...]} to a float32 {@code embedding} of shape {@code [-1, E]}.
  *
+ * <p>Its {@link #embeddingSpace()} is the exporting model's (read from the export's {@code
+ * siamese.properties}), so its embeddings can go into the same galleries as the model's. An export
+ * without that file (made by other tools) gets the Euclidean distance and a digest of its files.
+ *
  * <p>Owns the loaded bundle: close it. Safe from many threads at once; after close every call
  * throws {@link IllegalStateException}.
  */
-public final class SavedModelEmbedder implements AutoCloseable {
-  private static final int CHUNK = 256;
+public final class SavedModelEmbedder implements Embedder, AutoCloseable {
 
-  private final SavedModelBundle bundle;
+  private final GraphSession session;
   private final ExampleShape inputShape;
   private final int embeddingSize;
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private boolean closed;
+  private final EmbeddingSpace space;
 
-  private SavedModelEmbedder(SavedModelBundle bundle, ExampleShape inputShape, int embeddingSize) {
-    this.bundle = bundle;
+  private SavedModelEmbedder(GraphSession session, ExampleShape inputShape, int embeddingSize, EmbeddingSpace space) {
+    this.session = session;
     this.inputShape = inputShape;
     this.embeddingSize = embeddingSize;
+    this.space = space;
   }
 
   /**
@@ -62,8 +62,7 @@ public final class SavedModelEmbedder implements AutoCloseable {
    */
   public static SavedModelEmbedder open(Path directory, int intraOp, int interOp) {
     checkNotNull(directory, "directory");
-    checkArgument(intraOp >= 0, "intraOp threads must be >= 0, got %s", intraOp);
-    checkArgument(interOp >= 0, "interOp threads must be >= 0, got %s", interOp);
+    SessionConfig config = SessionConfig.threads(intraOp, interOp);
     checkArgument(
         Files.isRegularFile(directory.resolve("saved_model.pb")),
         "%s holds no SavedModel (no saved_model.pb)",
@@ -71,12 +70,9 @@ public final class SavedModelEmbedder implements AutoCloseable {
     SavedModelBundle bundle;
     try {
       SavedModelBundle.Loader loader = SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG);
-      if (intraOp > 0 || interOp > 0) {
-        loader.withConfigProto(
-            org.tensorflow.proto.ConfigProto.newBuilder()
-                .setIntraOpParallelismThreads(intraOp)
-                .setInterOpParallelismThreads(interOp)
-                .build());
+      if (!config.isDefault()) {
+        config.warnIfIgnored();
+        loader.withConfigProto(config.proto());
       }
       bundle = loader.load();
     } catch (RuntimeException e) {
@@ -102,11 +98,19 @@ public final class SavedModelEmbedder implements AutoCloseable {
               ? ExampleShape.image((int) s.get(1), (int) s.get(2), (int) s.get(3))
               : ExampleShape.vector((int) s.get(1));
       checkArgument(out.shape.numDimensions() == 2 && out.shape.get(1) > 0, "%s: embedding shape %s must be [-1, E]", directory, out.shape);
-      return new SavedModelEmbedder(bundle, shape, (int) out.shape.get(1));
+      int e = (int) out.shape.get(1);
+      GraphSession session = new GraphSession(bundle.session(), bundle, "SavedModelEmbedder");
+      session.embedding(tensor(bundle, in.name), tensor(bundle, out.name), shape, e);
+      return new SavedModelEmbedder(session, shape, e, ExportSpace.read(directory, bundle, e));
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Output<TFloat32> tensor(SavedModelBundle bundle, String name) {
+    return (Output<TFloat32>) bundle.graph().outputOrThrow(name);
   }
 
   private static boolean hasUnknown(Shape s, int from) {
@@ -119,13 +123,20 @@ public final class SavedModelEmbedder implements AutoCloseable {
   }
 
   /** The shape of one input example. */
+  @Override
   public ExampleShape inputShape() {
     return inputShape;
   }
 
   /** Floats per embedding. */
+  @Override
   public int embeddingSize() {
     return embeddingSize;
+  }
+
+  @Override
+  public EmbeddingSpace embeddingSpace() {
+    return session.use(() -> space);
   }
 
   /**
@@ -133,56 +144,17 @@ public final class SavedModelEmbedder implements AutoCloseable {
    *
    * @return one array of {@link #embeddingSize()} floats per example, owned by the caller
    */
+  @Override
   public float[][] embed(float[][] examples) {
     checkNotNull(examples, "examples");
     checkArgument(examples.length > 0, "embed needs at least one example");
-    int d = inputShape.size();
-    for (int i = 0; i < examples.length; i++) {
-      checkNotNull(examples[i], "example %s is null", i);
-      checkArgument(examples[i].length == d, "example %s has %s floats; the encoder expects %s = %s", i, examples[i].length, inputShape, d);
-      for (float v : examples[i]) {
-        if (!Float.isFinite(v)) {
-          throw new IllegalArgumentException("example " + i + " holds " + v + "; inputs must be finite");
-        }
-      }
-    }
-    lifecycle.readLock().lock();
-    try {
-      checkState(!closed, "this SavedModelEmbedder is closed");
-      float[][] out = new float[examples.length][];
-      for (int from = 0; from < examples.length; from += CHUNK) {
-        int n = Math.min(CHUNK, examples.length - from);
-        float[] flat = new float[n * d];
-        for (int i = 0; i < n; i++) {
-          System.arraycopy(examples[from + i], 0, flat, i * d, d);
-        }
-        float[] result = new float[n * embeddingSize];
-        try (TFloat32 x = InputTensors.of(inputShape, flat, n);
-            Result r = bundle.call(Map.of("input", x))) {
-          TFloat32 y = (TFloat32) r.get("embedding").orElseThrow();
-          y.copyTo(DataBuffers.of(result, false, false));
-        }
-        for (int i = 0; i < n; i++) {
-          out[from + i] = java.util.Arrays.copyOfRange(result, i * embeddingSize, (i + 1) * embeddingSize);
-        }
-      }
-      return out;
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    Checks.finiteRows(examples, inputShape.size(), i -> "example " + i, "the encoder expects " + inputShape + " = " + inputShape.size(), "inputs");
+    return session.embed(examples);
   }
 
   /** Releases the bundle; waits for calls in progress. Idempotent. */
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
-    try {
-      if (!closed) {
-        closed = true;
-        bundle.close();
-      }
-    } finally {
-      lifecycle.writeLock().unlock();
-    }
+    session.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.siamese.core;
 
+import io.siamese.core.train.OptimizerSpec;
 import java.util.List;
 import java.util.Optional;
 import org.tensorflow.Graph;
@@ -30,6 +31,25 @@ import org.tensorflow.types.family.TType;
  * whose weights files name those variables, load unchanged.
  */
 final class ScheduledOptimizers {
+  /**
+   * The optimizer {@code spec} names, in {@code graph}, reading its step size from {@code
+   * learningRate} (a float32 scalar that the model feeds with each step).
+   */
+  static Optimizer create(OptimizerSpec spec, Graph graph, Operand<TFloat32> learningRate) {
+    switch (spec.kind()) {
+      case ADAM:
+        return new Adam(graph, learningRate);
+      case SGD:
+        return new GradientDescent(graph, learningRate);
+      case MOMENTUM:
+        return new Momentum(graph, learningRate, spec.momentum());
+      case RMSPROP:
+        return new RMSProp(graph, learningRate);
+      default:
+        throw new IllegalStateException("unknown optimizer " + spec.kind());
+    }
+  }
+
   private ScheduledOptimizers() {}
 
   private static <T extends TType> Operand<T> cast(Ops tf, Operand<TFloat32> x, Class<T> type) {

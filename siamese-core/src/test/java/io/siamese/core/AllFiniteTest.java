@@ -55,7 +55,7 @@ class AllFiniteTest {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> pa = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(a.length)));
       Placeholder<TFloat32> pb = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, b.length)));
-      Operand<TBool> finite = SiameseModel.allFinite(tf, List.of(pa, pb));
+      Operand<TBool> finite = ModelGraph.allFinite(tf, List.of(pa, pb));
       try (Session s = new Session(g);
           TFloat32 ta = TFloat32.tensorOf(Shape.of(a.length), DataBuffers.of(a, true, false));
           TFloat32 tb = TFloat32.tensorOf(Shape.of(1, b.length), DataBuffers.of(b, true, false));

@@ -1,10 +1,15 @@
 package io.siamese.core;
 
-import static io.siamese.core.SiameseModelTest.assertMessage;
+import static io.siamese.core.TestMessages.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.evaluation.OneShotResult;
+import io.siamese.core.train.BatchResult;
+import io.siamese.core.train.TrainingConfig;
+import io.siamese.core.train.TrainingListener;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.DatasetSplit;
 import io.siamese.data.EpisodeSampler;

@@ -3,6 +3,7 @@ package io.siamese.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.data.ExampleShape;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,11 @@ package io.siamese.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.train.BatchResult;
+import io.siamese.core.train.OptimizerSpec;
+import io.siamese.core.train.TrainingConfig;
+import io.siamese.core.train.TrainingListener;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;

@@ -1,12 +1,17 @@
 package io.siamese.core;
 
-import static io.siamese.core.SiameseModelTest.assertMessage;
+import static io.siamese.core.TestMessages.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.evaluation.OneShotResult;
+import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.train.OptimizerSpec;
+import io.siamese.core.train.TrainingConfig;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.DatasetSplit;
 import io.siamese.data.EpisodeSampler;
@@ -213,7 +218,7 @@ class KochHeadModelTest {
         () -> trained.fit(
             io.siamese.data.PkBatchSampler.builder(split.train()).classesPerBatch(2).examplesPerClass(2).seed(1).build(),
             TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(4).build()),
-        "this model trains with the pair loss KochPairHeadLoss(SIMILAR_IS_ONE, MEAN): use fit(PairSampler, ...)");
+        "this model trains with the loss KochPairHeadLoss(SIMILAR_IS_ONE, MEAN) on pairs: use fit(PairSampler, ...)");
   }
 
   @Test

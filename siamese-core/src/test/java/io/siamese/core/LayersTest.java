@@ -1,10 +1,13 @@
 package io.siamese.core;
 
-import static io.siamese.core.SiameseModelTest.assertMessage;
+import static io.siamese.core.TestMessages.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.train.TrainingConfig;
+import io.siamese.core.train.TrainingHistory;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;

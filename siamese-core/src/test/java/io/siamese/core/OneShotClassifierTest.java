@@ -1,10 +1,13 @@
 package io.siamese.core;
 
-import static io.siamese.core.SiameseModelTest.assertMessage;
+import static io.siamese.core.TestMessages.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.gallery.OneShotClassifier;
+import io.siamese.core.gallery.OneShotPrediction;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.SyntheticGlyphs;

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.AvgPoolLayer;
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.encoder.LayerSpec;
+import io.siamese.core.encoder.MaxPoolLayer;
+import io.siamese.core.train.TwinBatching;
 import io.siamese.data.ExampleShape;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.siamese.core;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.train.OptimizerSpec;
+import io.siamese.core.train.TrainingConfig;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;

@@ -2,6 +2,8 @@ package io.siamese.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.train.TrainingConfig;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;

@@ -3,6 +3,11 @@ package io.siamese.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.gallery.OneShotClassifier;
+import io.siamese.core.gallery.OneShotPrediction;
+import io.siamese.core.train.TrainingConfig;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;

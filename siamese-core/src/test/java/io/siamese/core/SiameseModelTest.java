@@ -1,5 +1,6 @@
 package io.siamese.core;
 
+import static io.siamese.core.TestMessages.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.train.BatchAugmentation;
+import io.siamese.core.train.BatchResult;
+import io.siamese.core.train.EpochResult;
+import io.siamese.core.train.OptimizerSpec;
+import io.siamese.core.train.TrainingConfig;
+import io.siamese.core.train.TrainingDivergedException;
+import io.siamese.core.train.TrainingHistory;
+import io.siamese.core.train.TrainingListener;
+import io.siamese.core.train.TwinBatching;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;
@@ -374,10 +385,4 @@ class SiameseModelTest {
     }
   }
 
-  static void assertMessage(Class<? extends Throwable> type, org.junit.jupiter.api.function.Executable call, String fragment) {
-    Throwable t = assertThrows(type, call);
-    assertTrue(
-        t.getMessage() != null && t.getMessage().contains(fragment),
-        "expected a message containing '" + fragment + "', got: " + t.getMessage());
-  }
 }

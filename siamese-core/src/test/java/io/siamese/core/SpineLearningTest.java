@@ -2,6 +2,11 @@ package io.siamese.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.evaluation.OneShotResult;
+import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.train.OptimizerSpec;
+import io.siamese.core.train.TrainingConfig;
 import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.DatasetSplit;
 import io.siamese.data.EpisodeSampler;

@@ -3,6 +3,7 @@ package io.siamese.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.data.ExampleShape;
 import io.siamese.losses.ContrastiveLoss;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ class ThreadsWarningTest {
   }
 
   private static List<LogRecord> warningsWhileBuilding(int intraOp, int interOp) {
-    Logger logger = Logger.getLogger(SiameseModel.class.getName());
+    Logger logger = Logger.getLogger(SessionConfig.class.getName());
     List<LogRecord> warnings = new ArrayList<>();
     Handler handler =
         new Handler() {

@@ -1,5 +1,6 @@
 package io.siamese.core.gallery;
 
+import io.siamese.core.Embedder;
 import io.siamese.core.EmbeddingSpace;
 import java.util.List;
 import java.util.Set;
@@ -97,7 +98,7 @@ public interface Gallery<L> extends AutoCloseable {
     OneShotPrediction.checkThreshold(unknownThreshold);
     List<Neighbor<L>> n = nearest(query, 1);
     if (n.isEmpty()) {
-      throw new IllegalStateException("no example is enrolled; enrol one first");
+      throw new IllegalStateException("no example is enrolled; call enrol first");
     }
     return OneShotPrediction.of(n.get(0), unknownThreshold);
   }

@@ -1,5 +1,7 @@
 package io.siamese.core.internal;
 
+import java.util.function.IntFunction;
+
 /**
  * The argument checks shared by siamese-java's modules: one place that says what a bad example or
  * embedding gets. Not API: for siamese-java's own modules; it may change in any release.
@@ -12,11 +14,12 @@ public final class Checks {
    *
    * @param what names the array in the message, e.g. {@code "example 3"}
    * @param expected says where the length comes from, e.g. {@code "the encoder expects 28x28x1 = 784"}
+   * @param kind what such arrays are, for the message on a non-finite value, e.g. {@code "inputs"}
    * @throws NullPointerException naming {@code what} if it is null
    * @throws IllegalArgumentException naming {@code what} and the length, or the position and value of
    *     the first NaN or infinite entry
    */
-  public static void finite(float[] values, int length, String what, String expected) {
+  public static void finite(float[] values, int length, String what, String expected, String kind) {
     if (values != null && values.length == length && allFinite(values)) {
       return; // the common case builds no message
     }
@@ -28,29 +31,39 @@ public final class Checks {
     }
     for (int j = 0; j < values.length; j++) {
       if (!Float.isFinite(values[j])) {
-        throw new IllegalArgumentException(what + " holds " + values[j] + " at position " + j + "; values must be finite");
+        throw new IllegalArgumentException(what + " holds " + values[j] + " at position " + j + "; " + kind + " must be finite");
       }
     }
   }
 
   /**
-   * {@link #finite} for every row of a batch, naming a row {@code noun + " " + index} (or just
-   * {@code noun} when there is one row).
+   * {@link #finite} for every row of a batch, row {@code i} named {@code name.apply(i)}.
    *
-   * @throws IllegalArgumentException if {@code rows} is empty
+   * @throws NullPointerException if {@code rows} is null
    */
-  public static void finiteRows(float[][] rows, int length, String noun, String expected) {
+  public static void finiteRows(float[][] rows, int length, IntFunction<String> name, String expected, String kind) {
     if (rows == null) {
-      throw new NullPointerException(noun + "s is null");
-    }
-    if (rows.length == 0) {
-      throw new IllegalArgumentException("needs at least one " + noun + ", got none");
+      throw new NullPointerException(kind + " is null");
     }
     for (int i = 0; i < rows.length; i++) {
       float[] r = rows[i];
       if (r == null || r.length != length || !allFinite(r)) {
-        finite(r, length, rows.length == 1 ? noun : noun + " " + i, expected);
+        finite(r, length, name.apply(i), expected, kind);
       }
+    }
+  }
+
+  /**
+   * Checks that {@code examples} inputs of {@code inputSize} floats each fit in one Java array.
+   *
+   * @param what names the batch in the message, e.g. {@code "batchSize 64 pairs"}
+   * @throws IllegalArgumentException if they do not
+   */
+  public static void fitsInArray(long examples, int inputSize, String what) {
+    if (examples * inputSize > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          what + " of " + inputSize + " floats each do not fit in one Java array (at most "
+              + (Integer.MAX_VALUE - 8) + " floats); use smaller batches");
     }
   }
 

@@ -1,0 +1,75 @@
+package io.siamese.core;
+
+import io.siamese.losses.Distance;
+import io.siamese.losses.Distances;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/** The {@link EmbeddingSpace} of an exported encoder, from its metadata or, failing that, its files. */
+final class ExportSpace {
+  private static final System.Logger LOG = System.getLogger(ExportSpace.class.getName());
+
+  private ExportSpace() {}
+
+  static EmbeddingSpace read(Path directory, SavedModelBundle bundle, int embeddingSize) {
+    Path metadata = directory.resolve(SavedModelExport.METADATA);
+    Properties p = new Properties();
+    if (Files.isRegularFile(metadata)) {
+      try (InputStream in = Files.newInputStream(metadata)) {
+        p.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("could not read " + metadata + ": " + e, e);
+      }
+    }
+    String digest = p.getProperty("digest");
+    if (digest == null || digest.isBlank()) {
+      digest = filesDigest(directory);
+      LOG.log(System.Logger.Level.DEBUG, "{0} has no siamese-java metadata; its embeddings are identified by its files", directory);
+    }
+    Distance distance = headOf(bundle).orElseGet(() -> Distances.byName(p.getProperty("distance", Distances.EUCLIDEAN.name())));
+    return new EmbeddingSpace(embeddingSize, distance, digest);
+  }
+
+  /** The Koch head of an export that has one, with the weights it was exported with. */
+  private static java.util.Optional<Distance> headOf(SavedModelBundle bundle) {
+    if (bundle.graph().operation("head_alpha") == null || bundle.graph().operation("head_bias") == null) {
+      return java.util.Optional.empty();
+    }
+    try (Result r = bundle.session().runner().fetch("head_alpha").fetch("head_bias").run()) {
+      TFloat32 a = (TFloat32) r.get(0);
+      float[] alpha = new float[(int) a.shape().size()];
+      a.copyTo(DataBuffers.of(alpha, false, false));
+      return java.util.Optional.of(new KochHead(alpha, ((TFloat32) r.get(1)).getFloat()));
+    }
+  }
+
+  /** SHA-256 of {@code saved_model.pb} and the variables' files, in name order. */
+  private static String filesDigest(Path directory) {
+    try (Stream<Path> walk = Files.walk(directory)) {
+      List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (Path f : files) {
+        md.update(directory.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(Files.readAllBytes(f));
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + directory + ": " + e, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

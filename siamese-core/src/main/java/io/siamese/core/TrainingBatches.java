@@ -1,0 +1,86 @@
+package io.siamese.core;
+
+import static com.google.common.base.Preconditions.checkState;
+
+import io.siamese.data.LabeledDataset;
+import io.siamese.data.PairBatch;
+import io.siamese.data.PairSampler;
+import io.siamese.data.PkBatch;
+import io.siamese.data.PkBatchSampler;
+import io.siamese.data.TripletBatch;
+import io.siamese.data.TripletSampler;
+import io.siamese.losses.PairLabelConvention;
+
+/**
+ * One sampler as the source of a training run's batches: each {@link #next()} draws a batch of
+ * indices and gathers its examples (in the layout of its {@link BatchKind}) and labels into
+ * buffers reused from step to step. One implementation per kind of sampler.
+ */
+abstract class TrainingBatches {
+  final BatchKind kind;
+  final LabeledDataset data;
+  /** Pairs, examples or triplets per step. */
+  final int items;
+  /** The step's examples, row-major: {@code items * kind.examplesPerItem} of them. */
+  final float[] examples;
+  /** One label per pair ({@link BatchKind#PAIRS}); empty otherwise. */
+  final float[] pairLabels;
+  /** One class per example ({@link BatchKind#LABELLED}); set by {@link #next()}. */
+  int[] classLabels = new int[0];
+
+  private TrainingBatches(BatchKind kind, LabeledDataset data, int items) {
+    this.kind = kind;
+    this.data = data;
+    this.items = items;
+    this.examples = new float[items * kind.examplesPerItem * data.featureSize()];
+    this.pairLabels = new float[kind == BatchKind.PAIRS ? items : 0];
+  }
+
+  /** Examples fed per step. */
+  int examplesPerStep() {
+    return items * kind.examplesPerItem;
+  }
+
+  /** Draws and gathers the next batch. */
+  abstract void next();
+
+  static TrainingBatches pairs(PairSampler sampler, int pairs, PairLabelConvention convention) {
+    return new TrainingBatches(BatchKind.PAIRS, sampler.dataset(), pairs) {
+      @Override
+      void next() {
+        PairBatch batch = sampler.next(items);
+        checkState(batch.size() == items, "sampler returned %s pairs, asked for %s", batch.size(), items);
+        data.gather(batch.leftIndices(), examples, 0);
+        data.gather(batch.rightIndices(), examples, items * data.featureSize());
+        for (int i = 0; i < items; i++) {
+          pairLabels[i] = convention.encode(batch.isSame(i));
+        }
+      }
+    };
+  }
+
+  static TrainingBatches labelled(PkBatchSampler sampler) {
+    return new TrainingBatches(BatchKind.LABELLED, sampler.dataset(), sampler.batchSize()) {
+      @Override
+      void next() {
+        PkBatch batch = sampler.next();
+        data.gather(batch.indices(), examples, 0);
+        classLabels = batch.labels();
+      }
+    };
+  }
+
+  static TrainingBatches triplets(TripletSampler sampler, int triplets) {
+    return new TrainingBatches(BatchKind.TRIPLETS, sampler.dataset(), triplets) {
+      @Override
+      void next() {
+        TripletBatch batch = sampler.next(items);
+        checkState(batch.size() == items, "sampler returned %s triplets, asked for %s", batch.size(), items);
+        int block = items * data.featureSize();
+        data.gather(batch.anchorIndices(), examples, 0);
+        data.gather(batch.positiveIndices(), examples, block);
+        data.gather(batch.negativeIndices(), examples, 2 * block);
+      }
+    };
+  }
+}

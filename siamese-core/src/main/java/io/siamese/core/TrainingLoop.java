@@ -1,0 +1,117 @@
+package io.siamese.core;
+
+import io.siamese.core.evaluation.OneShotResult;
+import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.train.BatchAugmentation;
+import io.siamese.core.train.BatchResult;
+import io.siamese.core.train.EpochResult;
+import io.siamese.core.train.TrainingConfig;
+import io.siamese.core.train.TrainingContext;
+import io.siamese.core.train.TrainingDivergedException;
+import io.siamese.core.train.TrainingHistory;
+import io.siamese.core.train.TrainingListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * One {@code fit} call: epochs of steps drawn from the batches, validation after each epoch, and
+ * the listeners told of everything. Policies (time limit, early stopping, checkpoints) are
+ * listeners too ({@link TrainingConfig#policies()}, run first); this loop only asks them whether
+ * to stop, through the {@link TrainingContext} it is.
+ */
+final class TrainingLoop implements TrainingContext {
+  private final SiameseModel model;
+  private final TrainingBatches batches;
+  private final TrainingConfig config;
+  private final List<TrainingListener> listeners;
+  private final SplittableRandom augmentationRandom;
+  private long start;
+  private boolean stop;
+
+  TrainingLoop(SiameseModel model, TrainingBatches batches, TrainingConfig config, List<TrainingListener> user, SplittableRandom random) {
+    this.model = model;
+    this.batches = batches;
+    this.config = config;
+    this.listeners = new ArrayList<>(config.policies());
+    this.listeners.addAll(user);
+    this.augmentationRandom = random;
+  }
+
+  TrainingHistory run() {
+    start = System.nanoTime();
+    listeners.forEach(l -> l.onTrainingStart(this));
+    BatchAugmentation augmentation = config.augmentation().orElse(null);
+    List<EpochResult> epochs = new ArrayList<>();
+    boolean stoppedEarly = false;
+    for (int epoch = 1; epoch <= config.epochs() && !stop; epoch++) {
+      double lossSum = 0;
+      int steps = 0;
+      for (int step = 1; step <= config.stepsPerEpoch() && !stop; step++) {
+        double rate = model.scheduledRate();
+        batches.next();
+        if (augmentation != null) {
+          augmentation.apply(batches.examples, batches.examplesPerStep(), batches.data.shape(), augmentationRandom);
+        }
+        double loss = model.runStep(batches, (float) rate);
+        if (!Double.isFinite(loss)) {
+          throw new TrainingDivergedException(epoch, step, loss);
+        }
+        model.stepApplied(rate);
+        lossSum += loss;
+        steps = step;
+        BatchResult result =
+            new BatchResult(
+                epoch, config.epochs(), step, config.stepsPerEpoch(), loss, batches.items, elapsedNanos(),
+                batches.kind == BatchKind.PAIRS, (float) rate);
+        listeners.forEach(l -> l.onBatchEnd(result));
+      }
+      Optional<PairMetrics> pairs = config.validation().map(v -> model.evaluatePairs(v, config.validationPairs()));
+      Optional<OneShotResult> oneShot = config.oneShotValidation().map(v -> model.evaluateOneShot(v, config.validationEpisodes()));
+      EpochResult result = new EpochResult(epoch, config.epochs(), lossSum / steps, pairs, oneShot, elapsedNanos());
+      epochs.add(result);
+      listeners.forEach(l -> l.onEpochEnd(result));
+      stoppedEarly = stop && (epoch < config.epochs() || steps < config.stepsPerEpoch());
+    }
+    TrainingHistory history = TrainingHistory.of(epochs, config.monitor(), stoppedEarly);
+    listeners.forEach(l -> l.onTrainingEnd(history));
+    return history;
+  }
+
+  @Override
+  public TrainingConfig config() {
+    return config;
+  }
+
+  @Override
+  public long elapsedNanos() {
+    return System.nanoTime() - start;
+  }
+
+  @Override
+  public void requestStop() {
+    stop = true;
+  }
+
+  @Override
+  public boolean stopRequested() {
+    return stop;
+  }
+
+  @Override
+  public ModelWeights weights() {
+    return model.weights();
+  }
+
+  @Override
+  public void restoreWeights(ModelWeights weights) {
+    model.setWeights(weights);
+  }
+
+  @Override
+  public void save(Path directory) {
+    model.save(directory);
+  }
+}

@@ -1,0 +1,29 @@
+package io.siamese.core;
+
+import io.siamese.losses.Distance;
+import io.siamese.losses.TripletLoss;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/** A {@link TripletLoss} trained on (anchor, positive, negative) triplets a sampler made. */
+record TripletLossBinding(TripletLoss loss) implements LossBinding {
+
+  @Override
+  public BatchKind batchKind() {
+    return BatchKind.TRIPLETS;
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, List<Operand<TFloat32>> views, Operand<TFloat32> pairLabels, Operand<TInt32> classLabels) {
+    return loss.call(tf, views.get(0), views.get(1), views.get(2));
+  }
+
+  @Override
+  public Distance distance(Session session, long weightsVersion) {
+    return loss.distance();
+  }
+}

@@ -1,0 +1,28 @@
+package io.siamese.core.train;
+
+import io.siamese.core.SiameseModel;
+
+/**
+ * Thrown by {@link SiameseModel#fit} when a step's loss or gradients are NaN or infinite: the
+ * learning rate is usually too high, or the data holds extreme values. That step is not applied:
+ * the model keeps the weights (and optimizer state) of the last good step.
+ */
+public final class TrainingDivergedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * @param epoch the epoch of the step, from 1
+   * @param step the step within the epoch, from 1
+   * @param loss the step's loss; NaN when the loss or a gradient was not finite
+   */
+  public TrainingDivergedException(int epoch, int step, double loss) {
+    super(
+        "training diverged: the loss of epoch "
+            + epoch
+            + ", step "
+            + step
+            + (Double.isNaN(loss) ? " or its gradients are not finite" : " is " + loss)
+            + "; the step was not applied, the model keeps the last good weights;"
+            + " lower the learning rate or check the data");
+  }
+}
