@@ -5,23 +5,16 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Loads image folders in the Omniglot layout, {@code ALPHABET/CHARACTER/IMAGE.png}, from zip files
@@ -30,22 +23,29 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <p><b>Layout.</b> Inside each source, every file must sit at {@code ALPHABET/CHARACTER/NAME.png},
  * optionally under one common top folder (as in the released zips, {@code
- * images_background/ALPHABET/CHARACTER/NAME.png}). Directory entries, hidden files (a path segment
- * starting with {@code .}) and {@code __MACOSX} folders are ignored; any other file, or a PNG at
- * another depth, is an error, so a wrong folder is never loaded half-way. Several sources are
- * merged by relative path: the same {@code ALPHABET/CHARACTER/NAME.png} in two sources is loaded
- * once if the bytes are identical (the two Omniglot "small" background sets share Greek and Latin)
- * and is an error otherwise.
+ * images_background/ALPHABET/CHARACTER/NAME.png}). A source may also be a single alphabet: a
+ * folder or zip whose files sit at {@code CHARACTER/NAME.png} is the alphabet named after the
+ * folder or zip (without {@code .zip}), so {@code load(Path.of("images_background/Latin"))} loads
+ * Latin alone. Directory entries, hidden files (a path segment starting with {@code .}) and {@code
+ * __MACOSX} folders are ignored; any other file, a PNG at another depth, or a hostile zip entry
+ * (a {@code ..} or absolute name, a name twice) is an error, so a wrong folder is never loaded
+ * half-way. Several sources are merged by relative path: the same {@code
+ * ALPHABET/CHARACTER/NAME.png} in two sources is loaded once if the bytes are identical (the two
+ * Omniglot "small" background sets share Greek and Latin) and is an error otherwise.
  *
- * <p><b>Labels.</b> Examples are ordered by relative path (string order), so loading is
- * deterministic whatever the file system or zip order. Class labels number the distinct {@code
- * ALPHABET/CHARACTER} pairs {@code 0, 1, ...} in that order, with class names such as {@code
- * "Latin/character07"}; group labels number the alphabets in order, named by the alphabet.
+ * <p><b>Labels.</b> Examples are ordered by alphabet, character, then file name (string order), so
+ * loading is deterministic whatever the file system or zip order. Class labels number the distinct
+ * {@code ALPHABET/CHARACTER} pairs {@code 0, 1, ...} in that order, with class names such as {@code
+ * "Latin/character07"}; group labels number the alphabets in order, named by the alphabet ({@link
+ * LabeledDataset#groupNamed} finds one by name).
  *
- * <p><b>Pixels.</b> Images are decoded with {@code javax.imageio}, converted to grayscale in {@code
- * [0, 1]}, inverted by default so that ink is 1 and paper 0 (Omniglot draws black strokes on
- * white), and resized with {@link Images#resizeArea area averaging} to the target size (by default
- * none: every image must then have the size of the first). The shape is {@code height x width x 1}.
+ * <p><b>Pixels.</b> Each image goes through an {@link ImageReader} ({@link #reader(int, int)}):
+ * grayscale in {@code [0, 1]}, transparent pixels on white, inverted by default so that ink is 1
+ * and paper 0 (Omniglot draws black strokes on white), resized with {@link Images#resizeArea area
+ * averaging} to the target size (by default none: every image must then have the size of the
+ * first), with the reader's pixel cap and its checks for truncated or corrupt files. The shape is
+ * {@code height x width x 1}. {@link Builder#byteStorage(boolean) byteStorage(true)} keeps one byte
+ * per pixel, quantised to steps of 1/255.
  *
  * <p>Immutable and thread-safe; each {@link #load} call reads its sources afresh.
  */
@@ -55,20 +55,23 @@ public final class OmniglotLoader {
   private final int height;
   private final int width;
   private final boolean invert;
+  private final boolean byteStorage;
 
   private OmniglotLoader(Builder b) {
     this.height = b.height;
     this.width = b.width;
     this.invert = b.invert;
+    this.byteStorage = b.byteStorage;
   }
 
-  /** A builder: native size, inverted (ink = 1). */
+  /** A builder: native size, inverted (ink = 1), float storage. */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Loads and merges {@code sources}, each a {@code .zip} file or a directory.
+   * Loads and merges {@code sources}, each a {@code .zip} file or a directory: the background (or
+   * evaluation) root, or a single alphabet.
    *
    * @return a new dataset with group labels, class names and group names
    * @throws IOException naming the file (and entry) if a source is missing, not a readable zip or
@@ -98,7 +101,9 @@ public final class OmniglotLoader {
         }
       }
     }
-    return decode(new ArrayList<>(items.values()));
+    List<Item> sorted = new ArrayList<>(items.values());
+    sorted.sort(Comparator.comparing(Item::group).thenComparing(Item::cls).thenComparing(Item::path));
+    return decode(sorted);
   }
 
   /** Target height in pixels, or 0 for the images' own size. */
@@ -116,101 +121,108 @@ public final class OmniglotLoader {
     return invert;
   }
 
+  /** Whether the loaded dataset keeps one byte per pixel. */
+  public boolean byteStorage() {
+    return byteStorage;
+  }
+
+  /**
+   * The {@link ImageReader} this loader reads {@code height x width} images with: grayscale, area
+   * resizing, inverted as {@link #inverts()} says. An application embedding its own Omniglot-style
+   * drawings with it preprocesses them exactly as training did.
+   */
+  public ImageReader reader(int height, int width) {
+    return ImageReader.builder(ExampleShape.image(height, width, 1)).invert(invert).build();
+  }
+
   @Override
   public String toString() {
     return "OmniglotLoader["
         + (height == 0 ? "native size" : height + "x" + width)
         + (invert ? ", inverted" : "")
+        + (byteStorage ? ", bytes" : "")
         + "]";
   }
 
   /** One image file: its path relative to the layout root, its bytes and where it came from. */
-  private record Item(String path, byte[] bytes, String source) {}
+  private record Item(String path, byte[] bytes, String source) {
+    String group() {
+      return path.substring(0, path.indexOf('/'));
+    }
+
+    String cls() {
+      return path.substring(0, path.lastIndexOf('/'));
+    }
+  }
 
   private static List<Item> readSource(Path source) throws IOException {
     List<Item> raw = new ArrayList<>();
-    if (Files.isDirectory(source)) {
-      List<Path> files;
-      try (Stream<Path> walk = Files.walk(source)) {
-        files = walk.filter(Files::isRegularFile).sorted().toList();
-      }
-      for (Path file : files) {
-        String relative = source.relativize(file).toString().replace('\\', '/');
-        if (!ignored(relative)) {
-          raw.add(new Item(relative, Files.readAllBytes(file), file.toString()));
+    try (ImageSource files = ImageSource.open(source)) {
+      List<ImageSource.Entry> entries = new ArrayList<>(files.entries(new HashSet<>()));
+      entries.sort(Comparator.comparing(ImageSource.Entry::path));
+      for (ImageSource.Entry e : entries) {
+        if (e.problem() != null) {
+          throw new IOException(files.name(e.path()) + " is a hostile zip entry: it " + e.problem());
         }
-      }
-    } else if (Files.isRegularFile(source)) {
-      try (ZipFile zip = new ZipFile(source.toFile())) {
-        List<? extends ZipEntry> entries = zip.stream().filter(e -> !e.isDirectory()).toList();
-        for (ZipEntry entry : entries) {
-          if (ignored(entry.getName())) {
-            continue;
-          }
-          try (InputStream in = zip.getInputStream(entry)) {
-            raw.add(new Item(entry.getName(), in.readAllBytes(), source + "!" + entry.getName()));
-          } catch (IOException e) {
-            throw new IOException(
-                "cannot read entry " + entry.getName() + " of zip file " + source + ": " + e, e);
-          }
+        byte[] bytes;
+        try {
+          bytes = files.read(e.path(), ImageReader.DEFAULT_MAX_FILE_BYTES);
+        } catch (IllegalArgumentException x) {
+          throw new IOException("cannot decode image " + files.name(e.path()) + ": " + x.getMessage(), x);
         }
-      } catch (IOException e) {
-        if (e.getMessage() != null && e.getMessage().contains(source.toString())) {
-          throw e;
-        }
-        throw new IOException("cannot read zip file " + source + ": " + e.getMessage(), e);
+        raw.add(new Item(e.path(), bytes, files.name(e.path())));
       }
-    } else {
-      throw new IOException("Omniglot source " + source + " is neither a zip file nor a directory");
     }
     if (raw.isEmpty()) {
       throw new IOException("no images found in " + source);
     }
-    return stripRoot(raw, source);
-  }
-
-  /** Hidden files and macOS resource folders carry no images. */
-  private static boolean ignored(String path) {
-    for (String segment : path.split("/")) {
-      if (segment.startsWith(".") || segment.equals("__MACOSX")) {
-        return true;
-      }
-    }
-    return false;
+    return layout(raw, source);
   }
 
   /**
    * Verifies that every file is {@code [ROOT/]ALPHABET/CHARACTER/NAME.png}, with one ROOT shared by
-   * all or none, and returns the items with paths relative to the alphabets.
+   * all or none, or {@code CHARACTER/NAME.png} for a single alphabet named after the source, and
+   * returns the items with paths {@code ALPHABET/CHARACTER/NAME.png}.
    */
-  private static List<Item> stripRoot(List<Item> raw, Path source) throws IOException {
-    String root = null;
-    boolean rooted = true;
+  private static List<Item> layout(List<Item> raw, Path source) throws IOException {
+    int depth = raw.get(0).path.split("/").length;
+    String root = depth == 4 ? raw.get(0).path.split("/")[0] : null;
     for (Item item : raw) {
       String[] parts = item.path.split("/");
-      if (parts.length != 4 || (root != null && !root.equals(parts[0]))) {
-        rooted = false;
+      if (parts.length != depth || (root != null && !root.equals(parts[0]))) {
+        depth = 0;
         break;
       }
-      root = parts[0];
     }
+    String alphabet = depth == 2 ? alphabetName(source) : null;
     List<Item> out = new ArrayList<>(raw.size());
     for (Item item : raw) {
-      String path = rooted ? item.path.substring(root.length() + 1) : item.path;
+      String path =
+          depth == 4
+              ? item.path.substring(root.length() + 1)
+              : depth == 2 ? alphabet + "/" + item.path : item.path;
       String[] parts = path.split("/");
-      if (parts.length != 3
+      if (depth < 2
+          || parts.length != 3
           || parts[0].isEmpty()
           || parts[1].isEmpty()
           || !parts[2].toLowerCase(Locale.ROOT).endsWith(PNG)) {
         throw new IOException(
             String.format(
                 "unexpected layout in %s: %s is not ALPHABET/CHARACTER/NAME.png (optionally under"
-                    + " one common top folder)",
+                    + " one common top folder) nor CHARACTER/NAME.png (one alphabet)",
                 source, item.path));
       }
       out.add(new Item(path, item.bytes, item.source));
     }
     return out;
+  }
+
+  /** A single alphabet's name: its folder's name, or its zip's name without {@code .zip}. */
+  private static String alphabetName(Path source) {
+    Path name = source.toAbsolutePath().normalize().getFileName();
+    String s = name == null ? "alphabet" : name.toString();
+    return s.toLowerCase(Locale.ROOT).endsWith(".zip") ? s.substring(0, s.length() - 4) : s;
   }
 
   private LabeledDataset decode(List<Item> items) throws IOException {
@@ -222,65 +234,66 @@ public final class OmniglotLoader {
     String lastClass = null;
     String lastGroup = null;
     for (int i = 0; i < n; i++) {
-      String path = items.get(i).path;
-      String group = path.substring(0, path.indexOf('/'));
-      String cls = path.substring(0, path.lastIndexOf('/'));
-      // Sorted by path, so each class and alphabet forms one run.
-      if (!cls.equals(lastClass)) {
-        classNames.put(classNames.size(), cls);
-        lastClass = cls;
+      Item item = items.get(i);
+      // Sorted by alphabet, then character, so each class and alphabet forms one run.
+      if (!item.cls().equals(lastClass)) {
+        classNames.put(classNames.size(), item.cls());
+        lastClass = item.cls();
       }
-      if (!group.equals(lastGroup)) {
-        groupNames.put(groupNames.size(), group);
-        lastGroup = group;
+      if (!item.group().equals(lastGroup)) {
+        groupNames.put(groupNames.size(), item.group());
+        lastGroup = item.group();
       }
       labels[i] = classNames.size() - 1;
       groups[i] = groupNames.size() - 1;
     }
-    DecodedImage first = decodeImage(items.get(0));
-    int h = height == 0 ? first.height : height;
-    int w = height == 0 ? first.width : width;
+    BufferedImage first = decodeImage(items.get(0), ImageReader.of(ExampleShape.image(1, 1, 1)));
+    int h = height == 0 ? first.getHeight() : height;
+    int w = height == 0 ? first.getWidth() : width;
+    ImageReader reader = reader(h, w);
     int pixels = h * w;
-    if ((long) n * pixels > Integer.MAX_VALUE - 8) {
+    float[] features = null;
+    FeatureStore.Writer bytes = null;
+    if (byteStorage) {
+      bytes = new FeatureStore.Writer(pixels, n, FeatureStore.affineTable(new double[] {1}, new double[] {0}), 1);
+    } else if ((long) n * pixels > Integer.MAX_VALUE - 8) {
       throw new IOException(
-          String.format("%s images of %sx%s pixels exceed one Java array", n, h, w));
+          String.format("%s images of %sx%s pixels exceed one Java array; use byteStorage(true)", n, h, w));
+    } else {
+      features = new float[n * pixels];
     }
-    float[] features = new float[n * pixels];
+    float[] unit = new float[pixels];
+    byte[] row = new byte[pixels];
     for (int i = 0; i < n; i++) {
       Item item = items.get(i);
-      DecodedImage image = i == 0 ? first : decodeImage(item);
-      if (height == 0 && (image.height != h || image.width != w)) {
+      BufferedImage image = i == 0 ? first : decodeImage(item, reader);
+      if (height == 0 && (image.getHeight() != h || image.getWidth() != w)) {
         throw new IOException(
             String.format(
                 "%s is %sx%s but %s is %sx%s; set a target size to load images of mixed sizes",
-                item.source, image.height, image.width, items.get(0).source, h, w));
+                item.source, image.getHeight(), image.getWidth(), items.get(0).source, h, w));
       }
-      if (invert) {
-        Images.invert(image.pixels, 0, image.pixels.length);
+      if (byteStorage) {
+        reader.readUnit(image, unit, 0);
+        for (int j = 0; j < pixels; j++) {
+          row[j] = (byte) Math.min(255, Math.max(0, Math.round(unit[j] * 255f)));
+        }
+        bytes.add(row);
+      } else {
+        reader.readUnit(image, features, i * pixels);
       }
-      Images.resizeArea(image.pixels, 0, image.height, image.width, features, i * pixels, h, w);
     }
+    FeatureStore store = byteStorage ? bytes.finish() : FeatureStore.ofFloats(features, pixels);
     return LabeledDataset.owning(
-        features, labels, ExampleShape.image(h, w, 1), groups, classNames, groupNames);
+        store, labels, ExampleShape.image(h, w, 1), groups, classNames, groupNames);
   }
 
-  private record DecodedImage(float[] pixels, int height, int width) {}
-
-  private static DecodedImage decodeImage(Item item) throws IOException {
-    BufferedImage image;
-    // A memory cache: ImageIO's default would write a temporary file per image. ImageIO.read
-    // closes the stream itself, and an in-memory stream holds nothing to release otherwise.
+  private static BufferedImage decodeImage(Item item, ImageReader reader) throws IOException {
     try {
-      ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(item.bytes));
-      image = ImageIO.read(in);
-    } catch (IOException | RuntimeException e) {
-      throw new IOException("cannot decode image " + item.source + ": " + e, e);
+      return reader.decode(item.bytes, item.source);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("cannot decode image " + item.source + ": " + e.getMessage(), e);
     }
-    if (image == null) {
-      throw new IOException(
-          "cannot decode image " + item.source + ": not a PNG or other known format");
-    }
-    return new DecodedImage(Images.grayscale(image), image.getHeight(), image.getWidth());
   }
 
   /** Collects {@link OmniglotLoader} settings; {@link #build()} validates them. */
@@ -289,6 +302,7 @@ public final class OmniglotLoader {
     private int width = 0;
     private boolean sizeSet = false;
     private boolean invert = true;
+    private boolean byteStorage = false;
 
     private Builder() {}
 
@@ -315,6 +329,15 @@ public final class OmniglotLoader {
      */
     public Builder invert(boolean invert) {
       this.invert = invert;
+      return this;
+    }
+
+    /**
+     * Whether to keep one byte per pixel ({@code round(255 v)}, decoded to {@code u / 255}) instead
+     * of a float; default false. A quarter of the memory.
+     */
+    public Builder byteStorage(boolean byteStorage) {
+      this.byteStorage = byteStorage;
       return this;
     }
 

@@ -154,8 +154,17 @@ final class PixelRows {
     switch (kind) {
       case PALETTE -> {
         int[] idx = raster.getSamples(x0, sy, width, 1, 0, bands[0]);
-        for (int x = 0; x < width; x++) {
-          System.arraycopy(lut, idx[x] * channels, out, x * channels, channels);
+        if (channels == 1) {
+          for (int x = 0; x < width; x++) {
+            out[x] = lut[idx[x]];
+          }
+        } else {
+          for (int x = 0; x < width; x++) {
+            int i = 3 * idx[x];
+            out[3 * x] = lut[i];
+            out[3 * x + 1] = lut[i + 1];
+            out[3 * x + 2] = lut[i + 2];
+          }
         }
       }
       case GRAY -> grayRow(sy, out);

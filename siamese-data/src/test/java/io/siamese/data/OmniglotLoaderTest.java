@@ -186,17 +186,92 @@ class OmniglotLoaderTest {
   }
 
   @Test
+  void loadsASingleAlphabetFromItsFolderOrZipAndFindsGroupsByName() throws IOException {
+    Map<String, byte[]> latin = new LinkedHashMap<>();
+    latin.put("character02/a.png", png(glyph(2)));
+    latin.put("character01/a.png", png(glyph(3)));
+    latin.put("character01/b.png", png(glyph(4)));
+    Path folder = dir.resolve("images_background/Latin");
+    for (Map.Entry<String, byte[]> e : latin.entrySet()) {
+      Files.createDirectories(folder.resolve(e.getKey()).getParent());
+      Files.write(folder.resolve(e.getKey()), e.getValue());
+    }
+    OmniglotLoader loader = OmniglotLoader.builder().build();
+    for (Path source :
+        List.of(
+            folder,
+            zip(dir.resolve("Latin.zip"), "", latin),
+            zip(dir.resolve("wrapped.zip"), "Latin/", latin))) {
+      LabeledDataset d = loader.load(source);
+      assertEquals(Map.of(0, "Latin"), d.groupNames(), source.toString());
+      assertEquals(
+          List.of("Latin/character01", "Latin/character02"), List.copyOf(d.classNames().values()));
+      assertArrayEquals(new int[] {0, 0, 1}, d.labels());
+      assertArrayEquals(ink(3), d.features(0));
+      assertArrayEquals(ink(2), d.features(2));
+    }
+    // Merged with the whole background set, and looked up by name.
+    Path background = zip(dir.resolve("bg.zip"), "images_background/", pngs(layout()));
+    LabeledDataset all = loader.load(background, folder);
+    assertEquals(List.of("Alpha", "Latin", "Zulu"), List.copyOf(all.groupNames().values()));
+    int latinGroup = all.groupNamed("Latin");
+    assertEquals(1, latinGroup);
+    assertEquals(3, all.indicesOfGroup(latinGroup).length);
+    assertEquals(1, all.classNamed("Alpha/character02"));
+    assertThrowsWithMessage(
+        IllegalArgumentException.class,
+        () -> all.groupNamed("Klingon"),
+        "no group is called \"Klingon\"; the group names are Alpha, Latin, Zulu");
+  }
+
+  @Test
+  void matchesTheImagesStepsValueForValueAndOffersBytes() throws IOException {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    BufferedImage a = TestImages.gray8(105, 105, 1);
+    BufferedImage b = TestImages.rgb8(105, 105, 2);
+    files.put("A/c1/a.png", TestImages.encode(a, "png"));
+    files.put("A/c2/b.png", TestImages.encode(b, "png"));
+    Path z = zip(dir.resolve("values.zip"), "", files);
+    LabeledDataset d = OmniglotLoader.builder().imageSize(28).build().load(z);
+    int i = 0;
+    for (BufferedImage image : List.of(a, b)) {
+      float[] gray = Images.grayscale(image);
+      Images.invert(gray, 0, gray.length);
+      assertArrayEquals(Images.resizeArea(gray, 105, 105, 28, 28), d.features(i++));
+    }
+    OmniglotLoader bytes = OmniglotLoader.builder().imageSize(28).byteStorage(true).build();
+    LabeledDataset compact = bytes.load(z);
+    assertTrue(compact.storesBytes());
+    for (int k = 0; k < 2; k++) {
+      float[] f = d.features(k);
+      float[] q = compact.features(k);
+      for (int j = 0; j < f.length; j++) {
+        assertEquals((float) (Math.round(f[j] * 255f) / 255.0), q[j]);
+      }
+    }
+    assertEquals(bytes.reader(28, 28), ImageReader.builder(ExampleShape.image(28, 28, 1)).invert(true).build());
+  }
+
+  @Test
   void rejectsUnexpectedLayouts() throws IOException {
-    Map<String, byte[]> flat = new LinkedHashMap<>();
-    flat.put("Alpha/a.png", png(glyph(2)));
-    flat.put("Alpha/b.png", png(glyph(3)));
-    Path z = zip(dir.resolve("flat.zip"), "", flat);
+    Map<String, byte[]> mixed = new LinkedHashMap<>();
+    mixed.put("Alpha/a.png", png(glyph(2)));
+    mixed.put("Beta/c/b.png", png(glyph(3)));
+    Path z = zip(dir.resolve("mixed-depth.zip"), "", mixed);
     assertThrowsWithMessage(
         IOException.class,
         () -> OmniglotLoader.builder().build().load(z),
         "unexpected layout in",
-        "flat.zip",
+        "mixed-depth.zip",
         "Alpha/a.png is not ALPHABET/CHARACTER/NAME.png");
+    Path loose = zip(dir.resolve("loose.zip"), "", Map.of("a.png", png(glyph(2))));
+    assertThrowsWithMessage(
+        IOException.class, () -> OmniglotLoader.builder().build().load(loose), "a.png is not");
+    Path hostile = zip(dir.resolve("hostile.zip"), "", Map.of("../a/b/c.png", png(glyph(2))));
+    assertThrowsWithMessage(
+        IOException.class,
+        () -> OmniglotLoader.builder().build().load(hostile),
+        "hostile.zip!../a/b/c.png is a hostile zip entry");
 
     Map<String, byte[]> extra = pngs(layout());
     extra.put("Alpha/character01/notes.txt", new byte[] {65});
