@@ -6,31 +6,38 @@ import static com.google.common.base.Preconditions.checkState;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Loads a CSV file of feature vectors with one label column into a {@link LabeledDataset} of {@link
  * ExampleShape#vector vector} examples: every column other than the label is a feature, in file
  * order.
  *
- * <p>Format: UTF-8, one example per line, fields separated by a delimiter (default {@code ,}) and
- * trimmed of surrounding spaces; lines that are empty or all spaces are skipped. Quoted fields are
- * not supported (a field starting with {@code "} is an error), which keeps the parser exact about
- * what it accepts. The label column is chosen by name (needs a header line) or by zero-based index.
- * Labels are non-negative integers, or, with {@link Builder#stringLabels(boolean)}, arbitrary
- * strings numbered {@code 0, 1, ...} in sorted order and kept as class names.
+ * <p>Format: RFC 4180 CSV as spreadsheets write it, read with Apache Commons CSV: UTF-8 (a leading
+ * byte-order mark is skipped), records ending in LF, CRLF or CR, fields separated by a delimiter
+ * (default {@code ,}) and stripped of surrounding spaces. A field may be quoted with {@code "} to
+ * hold the delimiter, line breaks or a doubled {@code ""} quote ({@code "T-shirt, top"}); spaces
+ * inside quotes are kept. Lines that are empty or all spaces are skipped. The label column is
+ * chosen by name (needs a header line) or by zero-based index. Labels are non-negative integers,
+ * or, with {@link Builder#stringLabels(boolean)}, arbitrary strings numbered {@code 0, 1, ...} in
+ * sorted order and kept as class names.
  *
- * <p>A file is loaded whole or not at all: a bad number, a ragged row (the message gives the line
- * number, 1-based, and the column), a missing label column or an empty file throws an {@link
- * IOException} naming the file. Immutable and thread-safe.
+ * <p>A file is loaded whole or not at all: a bad number, a ragged row, an unterminated quote (the
+ * message gives the line number, 1-based, of the line where the record starts, and the column,
+ * 1-based), a missing label column or an empty file throws an {@link IOException} naming the file.
+ * Immutable and thread-safe.
  */
 public final class CsvLoader {
   private final String labelName;
@@ -62,31 +69,44 @@ public final class CsvLoader {
    */
   public LabeledDataset load(Path file) throws IOException {
     checkNotNull(file, "file");
-    Pattern split = Pattern.compile(Pattern.quote(String.valueOf(delimiter)));
+    CSVFormat format =
+        CSVFormat.RFC4180
+            .builder()
+            .setDelimiter(delimiter)
+            .setIgnoreSurroundingSpaces(true)
+            // Blank lines come through as empty records, so line numbers stay exact.
+            .setIgnoreEmptyLines(false)
+            .get();
     int columns = -1;
     int label = labelIndex;
     FloatBuffer features = new FloatBuffer();
     List<String> rawLabels = new ArrayList<>();
     int[] intLabels = new int[1024];
     int rows = 0;
-    int lineNumber = 0;
+    long lineNumber = 0;
+    long lastLine = 0;
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
+      skipByteOrderMark(reader);
+      CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get();
+      Iterator<CSVRecord> records = parser.iterator();
       boolean needHeader = header;
-      while ((line = reader.readLine()) != null) {
-        lineNumber++;
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] fields = split.split(line, -1);
-        for (int c = 0; c < fields.length; c++) {
-          fields[c] = fields[c].trim();
-          if (fields[c].startsWith("\"")) {
-            throw error(
-                file,
-                lineNumber,
-                "column " + (c + 1) + " is quoted; quoted fields are not supported");
+      while (true) {
+        lineNumber = lastLine + 1;
+        CSVRecord record;
+        try {
+          if (!records.hasNext()) {
+            break;
           }
+          record = records.next();
+        } catch (UncheckedIOException | IllegalStateException e) {
+          Throwable cause = e.getCause() != null ? e.getCause() : e;
+          throw new IOException(
+              file + ": line " + lineNumber + " is not valid CSV: " + cause.getMessage(), e);
+        }
+        lastLine = parser.getCurrentLineNumber();
+        String[] fields = record.values();
+        if (fields.length == 0 || (fields.length == 1 && fields[0].isBlank())) {
+          continue;
         }
         if (columns < 0) {
           columns = fields.length;
@@ -145,7 +165,8 @@ public final class CsvLoader {
       if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
         throw e;
       }
-      throw new IOException(file + ": cannot read CSV file after line " + lineNumber + ": " + e, e);
+      throw new IOException(
+          file + ": cannot read CSV file after line " + (lineNumber - 1) + ": " + e, e);
     }
     if (rows == 0) {
       throw new IOException(file + ": no data rows" + (header ? " after the header line" : ""));
@@ -165,7 +186,15 @@ public final class CsvLoader {
         features.toArray(), labels, ExampleShape.vector(columns - 1), null, classNames, Map.of());
   }
 
-  private static float parseFloat(String field, Path file, int line, int column)
+  /** Skips a UTF-8 byte-order mark (U+FEFF), which spreadsheets put before the first field. */
+  private static void skipByteOrderMark(BufferedReader reader) throws IOException {
+    reader.mark(1);
+    if (reader.read() != '\uFEFF') {
+      reader.reset();
+    }
+  }
+
+  private static float parseFloat(String field, Path file, long line, int column)
       throws IOException {
     float value;
     try {
@@ -179,7 +208,8 @@ public final class CsvLoader {
     return value;
   }
 
-  private static int parseLabel(String field, Path file, int line, int column) throws IOException {
+  private static int parseLabel(String field, Path file, long line, int column)
+      throws IOException {
     int value;
     try {
       value = Integer.parseInt(field);
@@ -199,7 +229,7 @@ public final class CsvLoader {
     return value;
   }
 
-  private static IOException error(Path file, int line, String what) {
+  private static IOException error(Path file, long line, String what) {
     return new IOException(file + ": line " + line + " " + what);
   }
 

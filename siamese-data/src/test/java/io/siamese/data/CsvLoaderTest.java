@@ -81,9 +81,15 @@ class CsvLoaderTest {
     Path headerOnly = csv("h.csv", "x,label\n");
     assertThrowsWithMessage(
         IOException.class, () -> loader.load(headerOnly), "h.csv: no data rows");
-    Path quoted = csv("q.csv", "x,label\n\"1\",0\n");
+    Path open = csv("open.csv", "x,label\n1,0\n2,\"3\n4,5\n");
     assertThrowsWithMessage(
-        IOException.class, () -> loader.load(quoted), "q.csv: line 2 column 1 is quoted");
+        IOException.class,
+        () -> loader.load(open),
+        "open.csv: line 3 is not valid CSV",
+        "EOF reached before encapsulated token finished");
+    Path junk = csv("junk.csv", "x,label\n\"1\"x,0\n");
+    assertThrowsWithMessage(
+        IOException.class, () -> loader.load(junk), "junk.csv: line 2 is not valid CSV");
     Path oneColumn = csv("one.csv", "label\n1\n");
     assertThrowsWithMessage(
         IOException.class, () -> loader.load(oneColumn), "one.csv: line 1 has 1 column");
@@ -93,6 +99,42 @@ class CsvLoaderTest {
         "bad.csv: line 1 has 2 columns, so label column index 5 is out of range");
     assertThrowsWithMessage(
         IOException.class, () -> loader.load(dir.resolve("none.csv")), "none.csv");
+  }
+
+  @Test
+  void readsQuotedFieldsEmbeddedDelimitersAndLineBreaksBomAndCrlf() throws IOException {
+    // As a spreadsheet exports Fashion-MNIST-style names: BOM, CRLF, quotes.
+    String text =
+        "\uFEFFlabel,\"pixel 1\",p2\r\n"
+            + "\"T-shirt, top\",0.5,\"1\"\r\n"
+            + "\"Ankle\r\nboot\",1,2\r\n"
+            + "\r\n"
+            + "  \"say \"\"hi\"\"\"  , 3 ,4\r\n"
+            + "\"T-shirt, top\",5,6";
+    Path p = csv("fashion.csv", text);
+    LabeledDataset d = CsvLoader.builder().labelColumn("label").stringLabels(true).build().load(p);
+    assertEquals(Map.of(0, "Ankle\r\nboot", 1, "T-shirt, top", 2, "say \"hi\""), d.classNames());
+    assertArrayEquals(new int[] {1, 0, 2, 1}, d.labels());
+    assertArrayEquals(new float[] {0.5f, 1f}, d.features(0));
+    assertArrayEquals(new float[] {3f, 4f}, d.features(2));
+    assertArrayEquals(new float[] {5f, 6f}, d.features(3));
+    // Line numbers count physical lines: after the two-line record and a blank line, line 6.
+    Path bad = csv("bad-after.csv", text.replace(" 3 ", " x "));
+    assertThrowsWithMessage(
+        IOException.class,
+        () -> CsvLoader.builder().labelColumn("label").stringLabels(true).build().load(bad),
+        "bad-after.csv: line 6 column 2 \"x\" is not a number");
+    Path ragged = csv("ragged-crlf.csv", "label,a,b\r\n1,\"2,3\",4,5\r\n");
+    assertThrowsWithMessage(
+        IOException.class,
+        () -> CsvLoader.builder().labelColumn(0).build().load(ragged),
+        "ragged-crlf.csv: line 2 has 4 fields, but the first line has 3");
+    // Semicolons, as European spreadsheets write, with a quoted decimal.
+    Path semi = csv("semi.csv", "a;label\n\"1.5\";\"x;y\"\n");
+    LabeledDataset s =
+        CsvLoader.builder().labelColumn("label").delimiter(';').stringLabels(true).build().load(semi);
+    assertEquals("x;y", s.className(0));
+    assertArrayEquals(new float[] {1.5f}, s.features(0));
   }
 
   @Test
