@@ -20,6 +20,14 @@
  *       {@link io.siamese.losses.MultiSimilarityLoss}.
  *   <li>{@link io.siamese.losses.KochPairHeadLoss}: the learned-metric pair head of Koch et al.,
  *       whose weights the model owns and passes in.
+ *   <li>{@link io.siamese.losses.LearnedParameterLoss}: losses with trainable parameters of their
+ *       own that the model creates from their {@link io.siamese.losses.LossParameter} declarations,
+ *       trains, saves and passes in, over dense class ids: {@link
+ *       io.siamese.losses.ArcFaceLoss}, {@link io.siamese.losses.SubCenterArcFaceLoss}, {@link
+ *       io.siamese.losses.CosFaceLoss}, {@link io.siamese.losses.NormalizedSoftmaxLoss} and {@link
+ *       io.siamese.losses.ProxyAnchorLoss}.
+ *   <li>{@link io.siamese.losses.LossDescriptions}: every ready-made loss as one line of text and
+ *       back, for saved models.
  *   <li>{@link io.siamese.losses.Reduction}: mean, sum, none, or mean over the non-zero terms.
  * </ul>
  *
@@ -36,7 +44,9 @@
  * builds a {@code [B]} vector of per-pair terms and hands it to a {@code Reduction}); a new batch
  * loss extends {@link io.siamese.losses.AbstractBatchLoss}, which checks the arguments, computes
  * the pairwise distances and masks (a {@link io.siamese.losses.PairwiseBatch}) and applies the
- * reduction, so that the subclass writes only its terms; a new distance implements {@link
+ * reduction, so that the subclass writes only its terms; a new loss with learned parameters
+ * extends {@link io.siamese.losses.AbstractLearnedParameterLoss}, which checks the arguments and
+ * hands it a {@link io.siamese.losses.LossInputs}; a new distance implements {@link
  * io.siamese.losses.Distance}, and must keep its gradient finite at zero. The project's {@code
  * docs/extending-losses.md} works through an example and shows how to test it.
  *
