@@ -31,6 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code augment=true}, distorting every gathered image with {@link Augmenter#koch2015()}.
  *
  * <p>{@code batch} is the number of pairs, triplets, or P x K examples (K = 8, so P = batch / 8).
+ * {@code storage=byte} holds the same glyphs as one byte per pixel ({@link
+ * LabeledDataset#ofBytes}), decoded to floats while gathering; {@code float} holds floats.
  * {@link #gatherBaseline} gathers fixed indices without sampling or augmenting: the floor that
  * memory copying sets. Each benchmark returns a value read from its buffers so nothing is optimised
  * away.
@@ -49,6 +51,9 @@ public class BatchAssemblyBenchmark {
 
   @Param({"false", "true"})
   public boolean augment;
+
+  @Param({"float", "byte"})
+  public String storage;
 
   private LabeledDataset data;
   private ExampleShape shape;
@@ -72,6 +77,9 @@ public class BatchAssemblyBenchmark {
             .imageSize(28)
             .build()
             .generate();
+    if (storage.equals("byte")) {
+      data = toBytes(data);
+    }
     shape = data.shape();
     pairs = BalancedPairSampler.of(data, 1);
     triplets = TripletSampler.of(data, 2);
@@ -90,6 +98,20 @@ public class BatchAssemblyBenchmark {
     left = new float[batch * data.featureSize()];
     right = new float[batch * data.featureSize()];
     third = new float[batch * data.featureSize()];
+  }
+
+  /** The same examples quantised to {@code round(255 v)}, one byte each. */
+  private static LabeledDataset toBytes(LabeledDataset floats) {
+    int n = floats.size();
+    int size = floats.featureSize();
+    byte[] bytes = new byte[n * size];
+    for (int i = 0; i < n; i++) {
+      float[] f = floats.features(i);
+      for (int j = 0; j < size; j++) {
+        bytes[i * size + j] = (byte) Math.min(255, Math.max(0, Math.round(f[j] * 255f)));
+      }
+    }
+    return LabeledDataset.ofBytes(bytes, floats.labels(), floats.shape());
   }
 
   private void finish(float[] buffer) {
