@@ -1,7 +1,6 @@
 package io.siamese.examples;
 
 import io.siamese.core.SiameseModel;
-import io.siamese.core.cli.EmbedCommand;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.evaluation.OneShotResult;
 import io.siamese.core.evaluation.PairMetrics;
@@ -158,7 +157,7 @@ public final class OmniglotOneShot {
       model.exportSavedModel(export);
       out.println("Saved the model to " + saved + " and exported the encoder as a SavedModel to " + export);
       out.println("Embed any Omniglot PNGs with it (one TSV line per file):");
-      out.println("  mvn -q -pl siamese-core exec:java -Dexec.skip=false -Dexec.mainClass=io.siamese.core.EmbedCommand \\");
+      out.println("  mvn -q -pl siamese-core exec:java -Dexec.skip=false -Dexec.mainClass=io.siamese.core.cli.EmbedCommand \\");
       out.println("    -Dexec.args=\"--model " + export.toAbsolutePath() + " --out embeddings.tsv FILE.png ...\"");
 
       try {

@@ -4,7 +4,9 @@ import static com.google.common.base.Preconditions.checkState;
 
 import io.siamese.data.ExampleShape;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -53,6 +55,38 @@ final class GraphSession implements AutoCloseable {
     this.embedding = embedding;
     this.inputShape = inputShape;
     this.embeddingSize = embeddingSize;
+  }
+
+  /** A new graph filled by {@code build}, and an initialised session on it that owns both. */
+  record Built<G>(GraphSession session, G graph) {}
+
+  /**
+   * Builds a graph with {@code build} and opens and initialises a session on it with {@code
+   * config}; if anything fails, closes what was made and rethrows.
+   */
+  static <G> Built<G> create(SessionConfig config, String owner, Function<Graph, G> build) {
+    Graph g = new Graph();
+    Session s = null;
+    try {
+      G built = build.apply(g);
+      s = config.open(g);
+      s.initialize();
+      Session opened = s;
+      AutoCloseable both = () -> {
+        try {
+          opened.close();
+        } finally {
+          g.close();
+        }
+      };
+      return new Built<>(new GraphSession(s, both, owner), built);
+    } catch (RuntimeException e) {
+      if (s != null) {
+        s.close();
+      }
+      g.close();
+      throw e;
+    }
   }
 
   Session session() {

@@ -42,7 +42,8 @@ final class KochHeadBinding implements LossBinding {
     return loss;
   }
 
-  PairLabelConvention labelConvention() {
+  @Override
+  public PairLabelConvention labelConvention() {
     return loss.labelConvention();
   }
 

@@ -3,6 +3,7 @@ package io.siamese.core;
 import io.siamese.losses.BatchLoss;
 import io.siamese.losses.Distance;
 import io.siamese.losses.KochPairHeadLoss;
+import io.siamese.losses.PairLabelConvention;
 import io.siamese.losses.PairLoss;
 import io.siamese.losses.TripletLoss;
 import java.util.List;
@@ -43,6 +44,11 @@ sealed interface LossBinding permits PairLossBinding, KochHeadBinding, BatchLoss
 
   /** What the training batches hold. */
   BatchKind batchKind();
+
+  /** How a pair's "same class" flag is encoded for this loss; only for {@link BatchKind#PAIRS}. */
+  default PairLabelConvention labelConvention() {
+    throw new IllegalStateException(loss() + " does not train on labelled pairs");
+  }
 
   /**
    * Creates the variables this loss owns in {@code tf}'s graph, before {@link #build}: they are

@@ -323,4 +323,26 @@ final class ModelDescription {
             : LearningRateSchedule.constant(Double.parseDouble(parts[1]));
     return OptimizerSpec.of(kind, s, Float.parseFloat(parts[2]));
   }
+
+  /**
+   * The loss a loaded model trains with: {@code given} if not null, else the one described.
+   *
+   * @throws IllegalArgumentException if the model has the Koch head and another loss is given, or
+   *     its loss is a custom one and none is given
+   */
+  Object chooseLoss(Object given, java.nio.file.Path directory) {
+    if (koch) {
+      checkArgument(
+          given == null,
+          "%s was trained with the Koch pair head (%s), whose weights are part of the model; load it with load(directory)",
+          directory,
+          lossDescription);
+      return loss.orElseThrow();
+    }
+    if (given != null) {
+      return given;
+    }
+    return loss.orElseThrow(() -> new IllegalArgumentException(
+        directory + " was trained with a custom loss (" + lossDescription + "); pass it to load(directory, loss)"));
+  }
 }

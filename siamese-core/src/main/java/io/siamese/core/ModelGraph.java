@@ -172,6 +172,14 @@ final class ModelGraph {
   }
 
   /**
+   * The digest of the architecture and of the weights inference reads (see {@link
+   * EmbeddingSpace#modelDigest()}).
+   */
+  String digest(Session session, EncoderSpec spec) {
+    return VariableStore.digest(spec.toString(), variables.read(session), inferenceVariables);
+  }
+
+  /**
    * Runs one training step on {@code count} examples at learning rate {@code rate}: feeds the
    * labels the batch kind uses, applies the update, returns the loss before it; NaN when the
    * finiteness check stopped the step, in which case nothing changed.

@@ -18,7 +18,8 @@ record PairLossBinding(PairLoss loss) implements LossBinding {
     return BatchKind.PAIRS;
   }
 
-  PairLabelConvention labelConvention() {
+  @Override
+  public PairLabelConvention labelConvention() {
     return loss.labelConvention();
   }
 

@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
  */
 final class TrainingLoop implements TrainingContext {
   private final SiameseModel model;
+  private final ModelTrainer trainer;
   private final TrainingBatches batches;
   private final TrainingConfig config;
   private final List<TrainingListener> listeners;
@@ -31,8 +32,11 @@ final class TrainingLoop implements TrainingContext {
   private long start;
   private boolean stop;
 
-  TrainingLoop(SiameseModel model, TrainingBatches batches, TrainingConfig config, List<TrainingListener> user, SplittableRandom random) {
+  TrainingLoop(
+      SiameseModel model, ModelTrainer trainer, TrainingBatches batches, TrainingConfig config, List<TrainingListener> user,
+      SplittableRandom random) {
     this.model = model;
+    this.trainer = trainer;
     this.batches = batches;
     this.config = config;
     this.listeners = new ArrayList<>(config.policies());
@@ -50,16 +54,16 @@ final class TrainingLoop implements TrainingContext {
       double lossSum = 0;
       int steps = 0;
       for (int step = 1; step <= config.stepsPerEpoch() && !stop; step++) {
-        double rate = model.scheduledRate();
+        double rate = trainer.scheduledRate();
         batches.next();
         if (augmentation != null) {
           augmentation.apply(batches.examples, batches.examplesPerStep(), batches.data.shape(), augmentationRandom);
         }
-        double loss = model.runStep(batches, (float) rate);
+        double loss = trainer.runStep(batches, (float) rate);
         if (!Double.isFinite(loss)) {
           throw new TrainingDivergedException(epoch, step, loss);
         }
-        model.stepApplied(rate);
+        trainer.stepApplied(rate);
         lossSum += loss;
         steps = step;
         BatchResult result =

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.siamese.core.Embedder;
+import io.siamese.core.internal.Checks;
 import io.siamese.core.EmbeddingSpace;
 import io.siamese.core.gallery.InMemoryGallery;
 import io.siamese.core.gallery.Neighbor;
@@ -34,7 +35,7 @@ public final class OneShotEvaluator {
     checkNotNull(episodes, "episodes");
     checkArgument(count >= 2, "one-shot evaluation needs at least 2 episodes, got %s", count);
     LabeledDataset data = episodes.dataset();
-    Evaluations.requireShape(embedder, data, "the episode sampler's dataset");
+    Checks.sameShape(data.shape(), embedder.inputShape(), "the episode sampler's dataset");
     EmbeddingSpace space = new EmbeddingSpace(embedder.embeddingSize(), distance, "episode");
     double[] accuracies = new double[count];
     for (int ep = 0; ep < count; ep++) {

@@ -28,7 +28,7 @@ public final class PairEvaluator {
     checkNotNull(sampler, "sampler");
     checkArgument(pairs >= 2, "pair evaluation needs at least 2 pairs, got %s", pairs);
     LabeledDataset data = sampler.dataset();
-    Evaluations.requireShape(embedder, data, "the sampler's dataset");
+    Checks.sameShape(data.shape(), embedder.inputShape(), "the sampler's dataset");
     Checks.fitsInArray(2L * pairs, data.shape().size(), pairs + " pairs");
     PairBatch batch = sampler.next(pairs);
     int[] both = new int[2 * pairs];

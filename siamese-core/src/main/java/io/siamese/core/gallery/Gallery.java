@@ -1,6 +1,5 @@
 package io.siamese.core.gallery;
 
-import io.siamese.core.Embedder;
 import io.siamese.core.EmbeddingSpace;
 import java.util.List;
 import java.util.Set;

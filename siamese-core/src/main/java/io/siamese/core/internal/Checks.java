@@ -1,5 +1,6 @@
 package io.siamese.core.internal;
 
+import io.siamese.data.ExampleShape;
 import java.util.function.IntFunction;
 
 /**
@@ -64,6 +65,18 @@ public final class Checks {
       throw new IllegalArgumentException(
           what + " of " + inputSize + " floats each do not fit in one Java array (at most "
               + (Integer.MAX_VALUE - 8) + " floats); use smaller batches");
+    }
+  }
+
+  /**
+   * Checks that examples of {@code shape} are what an encoder of input {@code expected} takes.
+   *
+   * @param what names the source of the examples, e.g. {@code "the sampler's dataset"}
+   * @throws IllegalArgumentException naming both shapes if they differ
+   */
+  public static void sameShape(ExampleShape shape, ExampleShape expected, String what) {
+    if (!shape.equals(expected)) {
+      throw new IllegalArgumentException(what + " holds examples of shape " + shape + ", but the encoder expects " + expected);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.siamese.core.train;
 
-import io.siamese.core.SiameseModel;
 
 /**
  * The learning rate of each optimizer step, as Keras' {@code LearningRateSchedule} and PyTorch's
