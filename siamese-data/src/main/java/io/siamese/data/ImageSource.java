@@ -211,7 +211,17 @@ abstract class ImageSource implements Closeable {
       } catch (IOException | RuntimeException x) {
         throw new IOException("cannot read " + name(path) + ": " + ImageDecoding.describe(x), x);
       }
-      ImageDecoding.checkFileSize(bytes.length, maxBytes, name(path));
+      if (bytes.length > maxBytes) {
+        throw ImageDecoding.bad(
+            name(path),
+            String.format(
+                Locale.ROOT,
+                "inflates to more than the cap of %d bytes (ImageReader maxFileBytes), whatever the"
+                    + " zip declares (%d)",
+                maxBytes,
+                e.getSize()),
+            null);
+      }
       inflated += bytes.length;
       if (inflated > limit) {
         throw new ZipBomb(
