@@ -9,6 +9,11 @@ enum BatchKind {
   PAIRS(2, "pairs", "fit(PairSampler, ...)"),
   /** {@code B} labelled examples (a P x K batch): one class label per example. */
   LABELLED(1, "examples", "fit(PkBatchSampler, ...)"),
+  /**
+   * {@code B} examples with dense class ids in {@code [0, C)} over all training classes (a {@code
+   * ClassBatchSampler}), for losses with learned class weights or proxies.
+   */
+  CLASSES(1, "examples", "fit(ClassBatchSampler, ...)"),
   /** {@code B} triplets: {@code [anchor; positive; negative]}, {@code 3B} examples, no labels. */
   TRIPLETS(3, "triplets", "fit(TripletSampler, ...)");
 

@@ -1,5 +1,8 @@
 package io.siamese.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
+import io.siamese.core.evaluation.OperatingPoint;
 import io.siamese.losses.Distance;
 import io.siamese.losses.Distances;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -18,16 +22,23 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
-/** The {@link EmbeddingSpace} of an exported encoder, from its metadata or, failing that, its files. */
+/**
+ * The {@link EmbeddingSpace} and operating points of an exported encoder, from its metadata or,
+ * failing that (an export made by other tools), its files.
+ */
 final class ExportSpace {
+  /** What an export says of itself. */
+  record Metadata(EmbeddingSpace space, List<OperatingPoint> points) {}
+
   private static final System.Logger LOG = System.getLogger(ExportSpace.class.getName());
 
   private ExportSpace() {}
 
-  static EmbeddingSpace read(Path directory, SavedModelBundle bundle, int embeddingSize) {
+  static Metadata read(Path directory, SavedModelBundle bundle, int embeddingSize) {
     Path metadata = directory.resolve(SavedModelExport.METADATA);
     Properties p = new Properties();
     if (Files.isRegularFile(metadata)) {
+      checkArgument(size(metadata) <= ModelFiles.MAX_CONFIG_BYTES, "%s is larger than %s bytes", metadata, ModelFiles.MAX_CONFIG_BYTES);
       try (InputStream in = Files.newInputStream(metadata)) {
         p.load(in);
       } catch (IOException | IllegalArgumentException e) {
@@ -40,7 +51,21 @@ final class ExportSpace {
       LOG.log(System.Logger.Level.DEBUG, "{0} has no siamese-java metadata; its embeddings are identified by its files", directory);
     }
     Distance distance = headOf(bundle).orElseGet(() -> Distances.byName(p.getProperty("distance", Distances.EUCLIDEAN.name())));
-    return new EmbeddingSpace(embeddingSize, distance, digest);
+    List<OperatingPoint> points = new ArrayList<>();
+    for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+      if (key.startsWith("threshold.") && points.size() < ModelDescription.MAX_POINTS) {
+        points.add(OperatingPoint.parse(key.substring("threshold.".length()), p.getProperty(key)));
+      }
+    }
+    return new Metadata(new EmbeddingSpace(embeddingSize, distance, digest), List.copyOf(points));
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + file + ": " + e, e);
+    }
   }
 
   /** The Koch head of an export that has one, with the weights it was exported with. */

@@ -65,12 +65,23 @@ final class GraphSession implements AutoCloseable {
    * config}; if anything fails, closes what was made and rethrows.
    */
   static <G> Built<G> create(SessionConfig config, String owner, Function<Graph, G> build) {
+    return create(config, owner, build, true);
+  }
+
+  /**
+   * As {@link #create(SessionConfig, String, Function)}; with {@code initialize} false no
+   * initialiser runs (the caller restores every variable instead), so a load never runs the
+   * random initialisers nor allocates what they would fill.
+   */
+  static <G> Built<G> create(SessionConfig config, String owner, Function<Graph, G> build, boolean initialize) {
     Graph g = new Graph();
     Session s = null;
     try {
       G built = build.apply(g);
       s = config.open(g);
-      s.initialize();
+      if (initialize) {
+        s.initialize();
+      }
       Session opened = s;
       AutoCloseable both = () -> {
         try {

@@ -67,6 +67,18 @@ final class KochHeadBinding implements LossBinding {
   @Override
   public Operand<TFloat32> build(Ops tf, List<Operand<TFloat32>> views, Operand<TFloat32> pairLabels, Operand<TInt32> classLabels) {
     Operand<TFloat32> value = loss.call(tf, views.get(0), views.get(1), pairLabels, alpha, bias);
+    score(tf);
+    return value;
+  }
+
+  @Override
+  public void buildInference(Ops tf, int embeddingSize) {
+    createVariables(tf, embeddingSize);
+    score(tf);
+  }
+
+  /** The head applied to two batches of embeddings, for the export's {@code score} signature. */
+  private void score(Ops tf) {
     Shape pair = Shape.of(-1, alpha.shape().get(0));
     Placeholder<TFloat32> left = tf.withName("score_left").placeholder(TFloat32.class, Placeholder.shape(pair));
     Placeholder<TFloat32> right = tf.withName("score_right").placeholder(TFloat32.class, Placeholder.shape(pair));
@@ -79,7 +91,6 @@ final class KochHeadBinding implements LossBinding {
             .output("logit", logit)
             .output("probability", probability)
             .build();
-    return value;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.siamese.core;
 import io.siamese.losses.BatchLoss;
 import io.siamese.losses.Distance;
 import io.siamese.losses.KochPairHeadLoss;
+import io.siamese.losses.LearnedParameterLoss;
 import io.siamese.losses.PairLabelConvention;
 import io.siamese.losses.PairLoss;
 import io.siamese.losses.TripletLoss;
@@ -23,10 +24,11 @@ import org.tensorflow.types.TInt32;
  * the distance inference then compares embeddings with. One implementation per kind of loss; the
  * model never branches on the loss's type.
  */
-sealed interface LossBinding permits PairLossBinding, KochHeadBinding, BatchLossBinding, TripletLossBinding {
+sealed interface LossBinding
+    permits PairLossBinding, KochHeadBinding, BatchLossBinding, TripletLossBinding, LearnedLossBinding, DistanceBinding {
 
-  /** The binding of {@code loss}, one of the library's loss interfaces. */
-  static LossBinding of(Object loss) {
+  /** The binding of {@code loss}, one of the library's loss interfaces; {@code seed} initialises its own variables. */
+  static LossBinding of(Object loss, long seed) {
     if (loss instanceof PairLoss p) {
       return new PairLossBinding(p);
     } else if (loss instanceof KochPairHeadLoss k) {
@@ -35,6 +37,8 @@ sealed interface LossBinding permits PairLossBinding, KochHeadBinding, BatchLoss
       return new BatchLossBinding(b);
     } else if (loss instanceof TripletLoss t) {
       return new TripletLossBinding(t);
+    } else if (loss instanceof LearnedParameterLoss l) {
+      return new LearnedLossBinding(l, seed);
     }
     throw new IllegalArgumentException("unsupported loss " + loss);
   }
@@ -73,6 +77,20 @@ sealed interface LossBinding permits PairLossBinding, KochHeadBinding, BatchLoss
    * weights, read from {@code session} when {@code weightsVersion} changed.
    */
   Distance distance(Session session, long weightsVersion);
+
+  /**
+   * Values to write into variables of {@link #createVariables} once the session has started, in
+   * place of what their initialisers gave; none by default.
+   */
+  default List<WeightsFile.Entry> initialValues() {
+    return List.of();
+  }
+
+  /**
+   * Adds what inference needs of this loss to an inference-only graph ({@link InferenceGraph}):
+   * the Koch head's weights and score; nothing for the others.
+   */
+  default void buildInference(Ops tf, int embeddingSize) {}
 
   /** The names of the variables of {@link #createVariables} that inference reads. */
   default Set<String> inferenceVariables() {

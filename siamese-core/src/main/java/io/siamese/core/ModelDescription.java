@@ -2,47 +2,44 @@ package io.siamese.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import io.siamese.core.encoder.Activation;
-import io.siamese.core.encoder.ActivationLayer;
-import io.siamese.core.encoder.AvgPoolLayer;
-import io.siamese.core.encoder.BatchNormLayer;
-import io.siamese.core.encoder.Conv2dLayer;
-import io.siamese.core.encoder.DenseLayer;
-import io.siamese.core.encoder.DropoutLayer;
 import io.siamese.core.encoder.EncoderSpec;
-import io.siamese.core.encoder.FlattenLayer;
-import io.siamese.core.encoder.GlobalPoolLayer;
-import io.siamese.core.encoder.L2NormalizeLayer;
-import io.siamese.core.encoder.LayerSpec;
-import io.siamese.core.encoder.MaxPoolLayer;
-import io.siamese.core.encoder.Padding;
-import io.siamese.core.encoder.ResidualBlockLayer;
+import io.siamese.core.evaluation.OperatingPoint;
 import io.siamese.core.train.LearningRateSchedule;
 import io.siamese.core.train.OptimizerSpec;
-import io.siamese.data.ExampleShape;
-import io.siamese.losses.ContrastiveLoss;
+import io.siamese.losses.BatchLoss;
+import io.siamese.losses.Distance;
 import io.siamese.losses.Distances;
 import io.siamese.losses.KochPairHeadLoss;
-import io.siamese.losses.PairLabelConvention;
+import io.siamese.losses.LearnedParameterLoss;
+import io.siamese.losses.LossDescriptions;
 import io.siamese.losses.PairLoss;
-import io.siamese.losses.Reduction;
+import io.siamese.losses.TripletLoss;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 
 /**
  * The configuration that rebuilds a model, as a small text file ({@code model.properties}): the
- * encoder's layers, the loss, the optimizer with its learning-rate schedule, the seed and the
- * number of training steps so far. Text, so that a person can read what a saved model is.
+ * encoder's layers, the embedding size, the loss and its distance, the optimizer with its
+ * learning-rate schedule, the seed, the number of training steps so far and the operating points.
+ * Text, so that a person can read what a saved model is.
  *
- * <p>Entries added after the first format ({@code optimizer.schedule}, {@code steps}) are optional
- * when read, so models saved before them load: with a constant rate and at step 0.
+ * <p>Reading treats the file as untrusted: numbers are checked against {@link LayerText}'s caps and
+ * counts against {@link #MAX_LAYERS} and {@link #MAX_POINTS} before anything is built. Files of
+ * the first format ({@code siamese-model/1}) load: their optional entries ({@code
+ * optimizer.schedule}, {@code steps}, {@code distance}, {@code embeddingSize}) take their defaults.
  */
 final class ModelDescription {
-  static final String FORMAT = "siamese-model/1";
+  static final String FORMAT = "siamese-model/2";
+  private static final String FORMAT_1 = "siamese-model/1";
+  static final int MAX_LAYERS = 512;
+  static final int MAX_POINTS = 64;
 
   final EncoderSpec encoder;
   /** The loss rebuilt from its description; empty for a loss this codec does not know (the caller must then supply it). */
@@ -50,51 +47,61 @@ final class ModelDescription {
   /** Whether the loss is the Koch head, whose weights are part of the model. */
   final boolean koch;
   final String lossDescription;
+  /** The loss's class, named in the message when the caller must supply it. */
+  final String lossClass;
+  /** The distance of inference, by name; empty when it is one of the caller's own. */
+  final Optional<Distance> distance;
   final OptimizerSpec optimizer;
   final long seed;
   /** Training steps applied before the save. */
   final long steps;
+  final List<OperatingPoint> operatingPoints;
   /** The rate written for a schedule of the caller's own, which cannot be written; NaN when read. */
   private final double customRate;
 
-  /**
-   * A description to write.
-   *
-   * @param loss the model's loss
-   * @param customRate the rate to keep if the optimizer's schedule is the caller's own
-   */
-  ModelDescription(EncoderSpec encoder, Object loss, OptimizerSpec optimizer, long seed, long steps, double customRate) {
-    this(encoder, Optional.of(loss), loss instanceof KochPairHeadLoss, loss.toString(), optimizer, seed, steps, customRate);
-  }
-
   private ModelDescription(
-      EncoderSpec encoder,
-      Optional<Object> loss,
-      boolean koch,
-      String lossDescription,
-      OptimizerSpec optimizer,
-      long seed,
-      long steps,
+      EncoderSpec encoder, Optional<Object> loss, boolean koch, String lossDescription, String lossClass,
+      Optional<Distance> distance, OptimizerSpec optimizer, long seed, long steps, List<OperatingPoint> points,
       double customRate) {
     this.encoder = encoder;
     this.loss = loss;
     this.koch = koch;
     this.lossDescription = lossDescription;
+    this.lossClass = lossClass;
+    this.distance = distance;
     this.optimizer = optimizer;
     this.seed = seed;
     this.steps = steps;
+    this.operatingPoints = List.copyOf(points);
     this.customRate = customRate;
+  }
+
+  /**
+   * A description to write.
+   *
+   * @param distance the distance of inference
+   * @param customRate the rate to keep if the optimizer's schedule is the caller's own
+   */
+  static ModelDescription of(
+      EncoderSpec encoder, Object loss, Distance distance, OptimizerSpec optimizer, long seed, long steps,
+      List<OperatingPoint> points, double customRate) {
+    return new ModelDescription(
+        encoder, Optional.of(loss), loss instanceof KochPairHeadLoss, loss.toString(), loss.getClass().getName(),
+        Optional.of(distance), optimizer, seed, steps, points, customRate);
   }
 
   String write() {
     Properties p = new Properties();
     p.setProperty("format", FORMAT);
-    p.setProperty("input", shape(encoder.inputShape()));
+    p.setProperty("input", LayerText.shape(encoder.inputShape()));
     for (int i = 0; i < encoder.layers().size(); i++) {
-      p.setProperty("layer." + i, layer(encoder.layers().get(i)));
+      p.setProperty("layer." + i, LayerText.layer(encoder.layers().get(i)));
     }
-    p.setProperty("loss", loss.map(ModelDescription::loss).orElse("custom"));
+    p.setProperty("embeddingSize", Integer.toString(encoder.embeddingSize()));
+    p.setProperty("loss", loss.flatMap(LossDescriptions::describe).orElse("custom"));
+    p.setProperty("loss.class", lossClass);
     p.setProperty("loss.description", lossDescription);
+    distance.ifPresent(d -> p.setProperty("distance", d.name()));
     p.setProperty("optimizer", describe(optimizer, customRate));
     describeSchedule(optimizer).ifPresent(s -> p.setProperty("optimizer.schedule", s));
     if (describeSchedule(optimizer).isEmpty() && !optimizer.isConstant()) {
@@ -103,6 +110,9 @@ final class ModelDescription {
     }
     p.setProperty("seed", Long.toString(seed));
     p.setProperty("steps", Long.toString(steps));
+    for (OperatingPoint o : operatingPoints) {
+      p.setProperty("threshold." + o.name(), o.describe());
+    }
     StringWriter w = new StringWriter();
     try {
       p.store(w, "siamese-java model configuration");
@@ -126,27 +136,67 @@ final class ModelDescription {
       throw new IllegalArgumentException(source + " is not a model configuration: " + e.getMessage(), e);
     }
     try {
-      checkArgument(FORMAT.equals(p.getProperty("format")), "format is %s, expected %s", p.getProperty("format"), FORMAT);
-      EncoderSpec.Builder b = EncoderSpec.builder(parseShape(required(p, "input")));
-      for (int i = 0; p.getProperty("layer." + i) != null; i++) {
-        b.add(parseLayer(p.getProperty("layer." + i)));
+      String format = p.getProperty("format");
+      checkArgument(FORMAT.equals(format) || FORMAT_1.equals(format), "format is %s, expected %s", format, FORMAT);
+      EncoderSpec.Builder b = EncoderSpec.builder(LayerText.parseShape(required(p, "input")));
+      int layers = 0;
+      for (; p.getProperty("layer." + layers) != null; layers++) {
+        checkArgument(layers < MAX_LAYERS, "more than %s layers", MAX_LAYERS);
+        b.add(LayerText.parseLayer(p.getProperty("layer." + layers)));
       }
+      EncoderSpec encoder = b.build();
+      String size = p.getProperty("embeddingSize");
+      checkArgument(
+          size == null || size.equals(Integer.toString(encoder.embeddingSize())),
+          "embeddingSize is %s, but the layers make embeddings of %s", size, encoder.embeddingSize());
       String lossText = required(p, "loss");
-      Optional<KochPairHeadLoss> koch = parseKoch(lossText);
-      Optional<Object> loss = koch.isPresent() ? Optional.of(koch.get()) : parseLoss(lossText).map(l -> (Object) l);
-      long steps = Long.parseLong(p.getProperty("steps", "0"));
+      Optional<Object> loss = lossText.equals("custom") ? Optional.empty() : Optional.of(LossDescriptions.parse(lossText));
+      String distanceName = p.getProperty("distance");
+      Optional<Distance> distance =
+          distanceName != null ? knownDistance(distanceName) : loss.flatMap(ModelDescription::distanceOf);
+      long steps = parseLong(p.getProperty("steps", "0"), "steps");
       checkArgument(steps >= 0, "steps must be >= 0, got %s", steps);
       return new ModelDescription(
-          b.build(),
-          loss,
-          koch.isPresent(),
-          p.getProperty("loss.description", ""),
+          encoder, loss, loss.orElse(null) instanceof KochPairHeadLoss, p.getProperty("loss.description", ""),
+          p.getProperty("loss.class", "an unknown class"), distance,
           parseOptimizer(required(p, "optimizer"), p.getProperty("optimizer.schedule")),
-          Long.parseLong(required(p, "seed")),
-          steps,
-          Double.NaN);
+          parseLong(required(p, "seed"), "seed"), steps, operatingPoints(p), Double.NaN);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(source + " holds a bad model configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<OperatingPoint> operatingPoints(Properties p) {
+    List<OperatingPoint> points = new ArrayList<>();
+    for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+      if (!key.startsWith("threshold.")) {
+        continue;
+      }
+      checkArgument(points.size() < MAX_POINTS, "more than %s operating points", MAX_POINTS);
+      points.add(OperatingPoint.parse(key.substring("threshold.".length()), p.getProperty(key)));
+    }
+    return points;
+  }
+
+  /** The distance a ready-made loss compares with, for files written before {@code distance} was. */
+  private static Optional<Distance> distanceOf(Object loss) {
+    if (loss instanceof PairLoss l) {
+      return Optional.of(l.distance());
+    } else if (loss instanceof BatchLoss l) {
+      return Optional.of(l.distance());
+    } else if (loss instanceof TripletLoss l) {
+      return Optional.of(l.distance());
+    } else if (loss instanceof LearnedParameterLoss l) {
+      return Optional.of(l.distance());
+    }
+    return Optional.empty(); // the Koch head: its distance is in its weights
+  }
+
+  private static Optional<Distance> knownDistance(String name) {
+    try {
+      return Optional.of(Distances.byName(name));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // one of the caller's own (or the Koch head's): only a full load rebuilds it
     }
   }
 
@@ -156,128 +206,35 @@ final class ModelDescription {
     return v;
   }
 
-  private static String shape(ExampleShape s) {
-    return s.isImage() ? s.toString() : "vector " + s.size();
-  }
-
-  private static ExampleShape parseShape(String s) {
-    if (s.startsWith("vector ")) {
-      return ExampleShape.vector(Integer.parseInt(s.substring(7).trim()));
-    }
-    String[] d = s.split("x");
-    checkArgument(d.length == 3, "bad shape '%s'", s);
-    return ExampleShape.image(Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]));
-  }
-
-  private static String layer(LayerSpec l) {
-    if (l instanceof Conv2dLayer c) {
-      return "conv2d " + c.filters() + " " + c.kernel() + " " + c.stride() + " " + c.padding();
-    } else if (l instanceof MaxPoolLayer m) {
-      return "maxpool " + m.size() + " " + m.stride();
-    } else if (l instanceof FlattenLayer) {
-      return "flatten";
-    } else if (l instanceof DenseLayer d) {
-      return "dense " + d.units();
-    } else if (l instanceof ActivationLayer a) {
-      return "activation " + a.activation();
-    } else if (l instanceof AvgPoolLayer a) {
-      return "avgpool " + a.size() + " " + a.stride();
-    } else if (l instanceof GlobalPoolLayer g) {
-      return "globalpool " + g.pooling();
-    } else if (l instanceof BatchNormLayer bn) {
-      return "batchnorm " + bn.momentum() + " " + bn.epsilon();
-    } else if (l instanceof DropoutLayer d) {
-      return "dropout " + d.rate();
-    } else if (l instanceof L2NormalizeLayer) {
-      return "l2normalize";
-    } else if (l instanceof ResidualBlockLayer r) {
-      return "residual " + r.filters() + " " + r.stride();
-    }
-    throw new IllegalStateException("no description for layer " + l);
-  }
-
-  private static LayerSpec parseLayer(String s) {
-    String[] t = s.trim().split(" ");
-    switch (t[0]) {
-      case "conv2d":
-        checkArgument(t.length == 5, "bad conv2d '%s'", s);
-        return new Conv2dLayer(
-            Integer.parseInt(t[1]), Integer.parseInt(t[2]), Integer.parseInt(t[3]), Padding.valueOf(t[4]));
-      case "maxpool":
-        checkArgument(t.length == 3, "bad maxpool '%s'", s);
-        return new MaxPoolLayer(Integer.parseInt(t[1]), Integer.parseInt(t[2]));
-      case "flatten":
-        return new FlattenLayer();
-      case "dense":
-        checkArgument(t.length == 2, "bad dense '%s'", s);
-        return new DenseLayer(Integer.parseInt(t[1]));
-      case "activation":
-        checkArgument(t.length == 2, "bad activation '%s'", s);
-        return new ActivationLayer(Activation.valueOf(t[1]));
-      case "avgpool":
-        checkArgument(t.length == 3, "bad avgpool '%s'", s);
-        return new AvgPoolLayer(Integer.parseInt(t[1]), Integer.parseInt(t[2]));
-      case "globalpool":
-        checkArgument(t.length == 2, "bad globalpool '%s'", s);
-        return new GlobalPoolLayer(GlobalPoolLayer.Pooling.valueOf(t[1]));
-      case "batchnorm":
-        checkArgument(t.length == 3, "bad batchnorm '%s'", s);
-        return new BatchNormLayer(Double.parseDouble(t[1]), Double.parseDouble(t[2]));
-      case "dropout":
-        checkArgument(t.length == 2, "bad dropout '%s'", s);
-        return new DropoutLayer(Double.parseDouble(t[1]));
-      case "l2normalize":
-        return new L2NormalizeLayer();
-      case "residual":
-        checkArgument(t.length == 3, "bad residual '%s'", s);
-        return new ResidualBlockLayer(Integer.parseInt(t[1]), Integer.parseInt(t[2]));
-      default:
-        throw new IllegalArgumentException("unknown layer '" + s + "'");
+  private static long parseLong(String text, String what) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(what + " '" + text + "' is not a whole number", e);
     }
   }
 
-  private static String loss(Object loss) {
-    if (loss instanceof KochPairHeadLoss k) {
-      return koch(k);
+  /**
+   * The loss a loaded model trains with: {@code given} if not null, else the one described.
+   *
+   * @throws IllegalArgumentException if the model has the Koch head and another loss is given, or
+   *     its loss is a custom one and none is given
+   */
+  Object chooseLoss(Object given, Path directory) {
+    if (koch) {
+      checkArgument(
+          given == null,
+          "%s was trained with the Koch pair head (%s), whose weights are part of the model; load it with load(directory)",
+          directory,
+          lossDescription);
+      return loss.orElseThrow();
     }
-    if (loss instanceof ContrastiveLoss c) {
-      return String.format(
-          Locale.ROOT,
-          "contrastive %s %s %s %s",
-          c.labelConvention(),
-          Double.toString(c.margin()),
-          c.distance().name(),
-          c.reduction());
+    if (given != null) {
+      return given;
     }
-    return "custom";
-  }
-
-  private static String koch(KochPairHeadLoss k) {
-    return "koch " + k.labelConvention() + " " + k.reduction();
-  }
-
-  private static Optional<KochPairHeadLoss> parseKoch(String s) {
-    String[] t = s.trim().split(" ");
-    if (!t[0].equals("koch")) {
-      return Optional.empty();
-    }
-    checkArgument(t.length == 3, "bad koch loss '%s'", s);
-    return Optional.of(
-        KochPairHeadLoss.builder(PairLabelConvention.valueOf(t[1])).reduction(Reduction.valueOf(t[2])).build());
-  }
-
-  private static Optional<PairLoss> parseLoss(String s) {
-    String[] t = s.trim().split(" ");
-    if (t[0].equals("custom")) {
-      return Optional.empty();
-    }
-    checkArgument(t[0].equals("contrastive") && t.length == 5, "unknown loss '%s'", s);
-    return Optional.of(
-        ContrastiveLoss.builder(PairLabelConvention.valueOf(t[1]))
-            .margin(Double.parseDouble(t[2]))
-            .distance(Distances.byName(t[3]))
-            .reduction(Reduction.valueOf(t[4]))
-            .build());
+    return loss.orElseThrow(() -> new IllegalArgumentException(
+        directory + " was trained with a custom loss (" + lossDescription + ", class " + lossClass
+            + "); pass an instance to load(directory, loss), or use loadForInference(directory) to embed only"));
   }
 
   /**
@@ -317,32 +274,12 @@ final class ModelDescription {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown optimizer '" + parts[0] + "'", e);
     }
-    LearningRateSchedule s =
-        schedule != null
-            ? LearningRateSchedule.parse(schedule)
-            : LearningRateSchedule.constant(Double.parseDouble(parts[1]));
-    return OptimizerSpec.of(kind, s, Float.parseFloat(parts[2]));
-  }
-
-  /**
-   * The loss a loaded model trains with: {@code given} if not null, else the one described.
-   *
-   * @throws IllegalArgumentException if the model has the Koch head and another loss is given, or
-   *     its loss is a custom one and none is given
-   */
-  Object chooseLoss(Object given, java.nio.file.Path directory) {
-    if (koch) {
-      checkArgument(
-          given == null,
-          "%s was trained with the Koch pair head (%s), whose weights are part of the model; load it with load(directory)",
-          directory,
-          lossDescription);
-      return loss.orElseThrow();
+    try {
+      LearningRateSchedule s =
+          schedule != null ? LearningRateSchedule.parse(schedule) : LearningRateSchedule.constant(Double.parseDouble(parts[1]));
+      return OptimizerSpec.of(kind, s, Float.parseFloat(parts[2]));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad optimizer description '" + description + "'", e);
     }
-    if (given != null) {
-      return given;
-    }
-    return loss.orElseThrow(() -> new IllegalArgumentException(
-        directory + " was trained with a custom loss (" + lossDescription + "); pass it to load(directory, loss)"));
   }
 }

@@ -101,7 +101,7 @@ final class ModelGraph {
           encoder.apply(tf, inputs.output().get(1), true, updates));
     }
     Operand<TFloat32> trainEmbedding = encoder.hasOwnTrainingPath() ? encoder.apply(tf, input, true, updates) : embedding;
-    if (kind == BatchKind.LABELLED) {
+    if (kind.examplesPerItem == 1) {
       return List.of(trainEmbedding);
     }
     Split<TFloat32> parts = tf.split(tf.constant(0), trainEmbedding, (long) kind.examplesPerItem);
@@ -209,7 +209,7 @@ final class ModelGraph {
     static LabelTensor of(BatchKind kind, float[] pairs, int[] classes) {
       return switch (kind) {
         case PAIRS -> new LabelTensor(TFloat32.tensorOf(Shape.of(pairs.length), DataBuffers.of(pairs, true, false)), null);
-        case LABELLED -> new LabelTensor(null, TInt32.tensorOf(Shape.of(classes.length), DataBuffers.of(classes, true, false)));
+        case LABELLED, CLASSES -> new LabelTensor(null, TInt32.tensorOf(Shape.of(classes.length), DataBuffers.of(classes, true, false)));
         case TRIPLETS -> new LabelTensor(null, null);
       };
     }

@@ -3,10 +3,13 @@ package io.siamese.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.siamese.core.evaluation.OperatingPoint;
 import io.siamese.core.internal.Checks;
 import io.siamese.data.ExampleShape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.tensorflow.Output;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
@@ -23,6 +26,11 @@ import org.tensorflow.types.TFloat32;
  * siamese.properties}), so its embeddings can go into the same galleries as the model's. An export
  * without that file (made by other tools) gets the Euclidean distance and a digest of its files.
  *
+ * <p><b>Untrusted files.</b> A SavedModel is a program: before TensorFlow loads it, every op the
+ * load or the serving signature can run is checked against an allow-list of maths, neural-network
+ * and restore ops, and anything else ({@code ReadFile}, {@code WriteFile}, {@code PyFunc}, ...) is
+ * refused naming the op; {@link Builder#trustAllOps()} turns that off for files you trust.
+ *
  * <p>Owns the loaded bundle: close it. Safe from many threads at once; after close every call
  * throws {@link IllegalStateException}.
  */
@@ -32,12 +40,65 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
   private final ExampleShape inputShape;
   private final int embeddingSize;
   private final EmbeddingSpace space;
+  private final List<OperatingPoint> points;
 
-  private SavedModelEmbedder(GraphSession session, ExampleShape inputShape, int embeddingSize, EmbeddingSpace space) {
+  private SavedModelEmbedder(GraphSession session, ExampleShape inputShape, int embeddingSize, ExportSpace.Metadata metadata) {
     this.session = session;
     this.inputShape = inputShape;
     this.embeddingSize = embeddingSize;
-    this.space = space;
+    this.space = metadata.space();
+    this.points = metadata.points();
+  }
+
+  /** Settings for {@link #open}: thread pools, and whether to trust every op. */
+  public static Builder builder(Path directory) {
+    return new Builder(checkNotNull(directory, "directory"));
+  }
+
+  /** Collects the settings of an embedder; {@link #build()} loads it. */
+  public static final class Builder {
+    private final Path directory;
+    private SessionConfig config = SessionConfig.DEFAULT;
+    private boolean trustAllOps;
+
+    private Builder(Path directory) {
+      this.directory = directory;
+    }
+
+    /** TensorFlow's thread pools, as {@link SavedModelEmbedder#open(Path, int, int)} takes them. */
+    public Builder threads(int intraOp, int interOp) {
+      this.config = SessionConfig.threads(intraOp, interOp);
+      return this;
+    }
+
+    /**
+     * Runs the SavedModel whatever ops it holds: only for files you trust as you trust code, since
+     * a SavedModel's graph can read and write files or start processes.
+     */
+    public Builder trustAllOps() {
+      this.trustAllOps = true;
+      return this;
+    }
+
+    /**
+     * Loads the SavedModel (tag {@code serve}).
+     *
+     * @throws IllegalArgumentException naming the directory if it holds no SavedModel, its
+     *     signature is not an embedding signature, or it runs an op outside the allow-list
+     */
+    public SavedModelEmbedder build() {
+      return SavedModelEmbedder.load(directory, config, trustAllOps);
+    }
+  }
+
+  /** The operating points the exporting model kept ({@code SiameseModel.setOperatingPoint}), by name. */
+  public List<OperatingPoint> operatingPoints() {
+    return points;
+  }
+
+  /** The operating point of that name, if the exporting model kept one. */
+  public Optional<OperatingPoint> operatingPoint(String name) {
+    return points.stream().filter(o -> o.name().equals(name)).findFirst();
   }
 
   /**
@@ -47,7 +108,7 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
    *     signature is not an embedding signature
    */
   public static SavedModelEmbedder open(Path directory) {
-    return open(directory, 0, 0);
+    return builder(directory).build();
   }
 
   /**
@@ -61,12 +122,17 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
    *     signature is not an embedding signature, or a thread count is negative
    */
   public static SavedModelEmbedder open(Path directory, int intraOp, int interOp) {
-    checkNotNull(directory, "directory");
-    SessionConfig config = SessionConfig.threads(intraOp, interOp);
+    return builder(directory).threads(intraOp, interOp).build();
+  }
+
+  private static SavedModelEmbedder load(Path directory, SessionConfig config, boolean trustAllOps) {
     checkArgument(
         Files.isRegularFile(directory.resolve("saved_model.pb")),
         "%s holds no SavedModel (no saved_model.pb)",
         directory);
+    if (!trustAllOps) {
+      SavedModelGuard.check(directory, SavedModelBundle.DEFAULT_TAG, Signature.DEFAULT_KEY);
+    }
     SavedModelBundle bundle;
     try {
       SavedModelBundle.Loader loader = SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG);

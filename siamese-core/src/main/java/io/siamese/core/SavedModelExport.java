@@ -2,7 +2,10 @@ package io.siamese.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.evaluation.OperatingPoint;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,19 +15,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SavedModel;
 
 /**
- * A model's encoder as a TensorFlow SavedModel: tag {@code serve}, signature {@code
- * serving_default} with input {@code input} (float32, shape {@code [-1, inputShape...]}, channels
- * last) and output {@code embedding} (float32, {@code [-1, embeddingSize]}), plus the signature a
- * loss binding adds (the Koch head's {@code score}), and {@value #METADATA}: the {@link
- * EmbeddingSpace} of the embeddings (distance name, model digest), so that an {@link
- * SavedModelEmbedder} of the export makes embeddings of the model's own space. Written to a
- * sibling folder first and renamed into place, so a crash never leaves a half-written export under
- * the target.
+ * A model's encoder as a TensorFlow SavedModel: the {@link InferenceGraph} only (the encoder's
+ * inference ops and weights, the Koch head's score; no loss, gradients or optimizer slots), tag
+ * {@code serve}, signature {@code serving_default} from {@code input} to {@code embedding} plus the
+ * binding's ({@code score}), its MetaGraph stamped with the TensorFlow version that wrote it; and
+ * beside it {@value #METADATA}: the {@link EmbeddingSpace} of the embeddings (distance name, model
+ * digest) and the model's operating points, so that a {@link SavedModelEmbedder} of the export
+ * makes embeddings of the model's own space. Written to a sibling folder first and renamed into
+ * place, so a crash never leaves a half-written export under the target.
  */
 final class SavedModelExport {
   /** The export's metadata file beside {@code saved_model.pb}; TensorFlow ignores it. */
@@ -33,33 +39,83 @@ final class SavedModelExport {
   private SavedModelExport() {}
 
   /**
+   * @param binding makes a binding of the model's loss for the export's own graph
+   * @param weights the values of the inference graph's variables
    * @throws IllegalArgumentException if {@code directory} exists
    * @throws UncheckedIOException with the cause if it cannot be written
    */
-  static void write(Path directory, Session session, ModelGraph graph, LossBinding binding, EmbeddingSpace space) {
+  static void write(
+      Path directory, EncoderSpec encoder, Supplier<LossBinding> binding, long seed, List<WeightsFile.Entry> weights,
+      EmbeddingSpace space, List<OperatingPoint> points) {
     checkArgument(!Files.exists(directory), "%s already exists; export into a new directory", directory);
     Path parent = directory.toAbsolutePath().getParent();
     Path tmp = parent.resolve(directory.getFileName() + ".tmp-" + UUID.randomUUID());
-    try {
+    LossBinding exported = binding.get();
+    GraphSession.Built<InferenceGraph> built =
+        GraphSession.create(SessionConfig.DEFAULT, "export", g -> new InferenceGraph(g, encoder, exported, seed), false);
+    try (GraphSession session = built.session()) {
+      InferenceGraph graph = built.graph();
+      session.use(() -> {
+        graph.variables.write(session.session(), weights, "the model's weights");
+        return null;
+      });
       Files.createDirectories(parent);
       List<Signature> signatures = new ArrayList<>();
       signatures.add(Signature.builder(Signature.DEFAULT_KEY).input("input", graph.input).output("embedding", graph.embedding).build());
-      binding.exportSignature().ifPresent(signatures::add);
+      exported.exportSignature().ifPresent(signatures::add);
       SavedModelBundle.exporter(tmp.toString())
-          .withSession(session)
+          .withSession(session.session())
           .withSignatures(signatures.toArray(new Signature[0]))
           .export();
-      Properties p = new Properties();
-      p.setProperty("format", "siamese-export/1");
-      p.setProperty("distance", space.distance().name());
-      p.setProperty("digest", space.modelDigest());
-      p.setProperty("embeddingSize", Integer.toString(space.dimension()));
-      try (OutputStream out = Files.newOutputStream(tmp.resolve(METADATA))) {
-        p.store(out, "siamese-java export: the space of the embeddings this encoder makes");
-      }
+      stampVersion(tmp.resolve("saved_model.pb"));
+      writeMetadata(tmp.resolve(METADATA), space, points);
       Files.move(tmp, directory, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
+      deleteQuietly(tmp);
       throw new UncheckedIOException("could not export the encoder to " + directory + ": " + e, e);
+    } catch (RuntimeException e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+  }
+
+  /** Records the TensorFlow version in every MetaGraph, as Python TensorFlow does and TF Java does not. */
+  private static void stampVersion(Path savedModel) throws IOException {
+    SavedModel model;
+    try (InputStream in = Files.newInputStream(savedModel)) {
+      model = SavedModel.parseFrom(in);
+    }
+    SavedModel.Builder b = model.toBuilder();
+    for (MetaGraphDef.Builder meta : b.getMetaGraphsBuilderList()) {
+      meta.getMetaInfoDefBuilder().setTensorflowVersion(TensorFlow.version());
+    }
+    try (OutputStream out = Files.newOutputStream(savedModel)) {
+      b.build().writeTo(out);
+    }
+  }
+
+  private static void writeMetadata(Path file, EmbeddingSpace space, List<OperatingPoint> points) throws IOException {
+    Properties p = new Properties();
+    p.setProperty("format", "siamese-export/1");
+    p.setProperty("distance", space.distance().name());
+    p.setProperty("digest", space.modelDigest());
+    p.setProperty("embeddingSize", Integer.toString(space.dimension()));
+    p.setProperty("tensorflow", TensorFlow.version());
+    for (OperatingPoint o : points) {
+      p.setProperty("threshold." + o.name(), o.describe());
+    }
+    try (OutputStream out = Files.newOutputStream(file)) {
+      p.store(out, "siamese-java export: the space of the embeddings this encoder makes");
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | UncheckedIOException ignored) {
+      // Best effort: the failure being reported matters more than a leftover temporary folder.
     }
   }
 }

@@ -7,6 +7,7 @@ import static com.google.common.base.Preconditions.checkState;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.evaluation.OneShotEvaluator;
 import io.siamese.core.evaluation.OneShotResult;
+import io.siamese.core.evaluation.OperatingPoint;
 import io.siamese.core.evaluation.PairEvaluator;
 import io.siamese.core.evaluation.PairMetrics;
 import io.siamese.core.gallery.Gallery;
@@ -19,6 +20,7 @@ import io.siamese.core.train.TrainingConfig;
 import io.siamese.core.train.TrainingHistory;
 import io.siamese.core.train.TrainingListener;
 import io.siamese.core.train.TwinBatching;
+import io.siamese.data.ClassBatchSampler;
 import io.siamese.data.EpisodeSampler;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;
@@ -28,10 +30,13 @@ import io.siamese.data.TripletSampler;
 import io.siamese.losses.BatchLoss;
 import io.siamese.losses.Distance;
 import io.siamese.losses.KochPairHeadLoss;
+import io.siamese.losses.LearnedParameterLoss;
 import io.siamese.losses.PairLoss;
 import io.siamese.losses.TripletLoss;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -71,24 +76,71 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   private final OptimizerSpec optimizerSpec;
   private final long seed;
   private final GraphSession session;
-  private final ModelGraph graph;
+  private final VariableStore variables;
+  private final Set<String> inferenceVariables;
+  /** Null for a model loaded for inference only. */
   private final ModelTrainer trainer;
+  private final OperatingPoints points = new OperatingPoints();
   private volatile SpaceSnapshot space;
+  private volatile long inferenceWeightsVersion;
 
   private record SpaceSnapshot(long version, EmbeddingSpace space) {}
 
-  private SiameseModel(Builder b) {
+  /**
+   * @param binding the loss, bound for this model's graph
+   * @param restore every variable's value, or null to initialise them
+   * @param inferenceOnly build the inference path only (no loss, no optimizer)
+   */
+  private SiameseModel(Builder b, LossBinding binding, List<WeightsFile.Entry> restore, boolean inferenceOnly) {
     this.encoderSpec = b.encoder;
-    this.binding = LossBinding.of(b.loss);
+    this.binding = binding;
     this.optimizerSpec = b.optimizer;
     this.seed = b.seed;
-    GraphSession.Built<ModelGraph> built =
-        GraphSession.create(b.session, "SiameseModel", g -> new ModelGraph(g, encoderSpec, binding, optimizerSpec, seed, b.twinBatching));
-    this.session = built.session();
-    this.graph = built.graph();
-    session.embedding(graph.input, graph.embedding, encoderSpec.inputShape(), encoderSpec.embeddingSize());
-    this.trainer = new ModelTrainer(encoderSpec, binding, optimizerSpec, seed, session, graph);
-    LOG.log(System.Logger.Level.DEBUG, () -> "built Siamese model: " + encoderSpec + ", loss " + b.loss + ", " + optimizerSpec);
+    if (inferenceOnly) {
+      GraphSession.Built<InferenceGraph> built =
+          GraphSession.create(b.session, "SiameseModel", g -> new InferenceGraph(g, encoderSpec, binding, seed), false);
+      this.session = built.session();
+      this.variables = built.graph().variables;
+      this.inferenceVariables = built.graph().inferenceVariables;
+      session.embedding(built.graph().input, built.graph().embedding, encoderSpec.inputShape(), encoderSpec.embeddingSize());
+      this.trainer = null;
+    } else {
+      GraphSession.Built<ModelGraph> built =
+          GraphSession.create(
+              b.session, "SiameseModel", g -> new ModelGraph(g, encoderSpec, binding, optimizerSpec, seed, b.twinBatching), restore == null);
+      this.session = built.session();
+      this.variables = built.graph().variables;
+      this.inferenceVariables = built.graph().inferenceVariables;
+      session.embedding(built.graph().input, built.graph().embedding, encoderSpec.inputShape(), encoderSpec.embeddingSize());
+      this.trainer = new ModelTrainer(encoderSpec, binding, optimizerSpec, seed, session, built.graph());
+    }
+    try {
+      session.use(() -> {
+        if (restore != null) {
+          variables.write(session.session(), restore, "the saved weights");
+        } else if (!binding.initialValues().isEmpty()) {
+          variables.writeSome(session.session(), binding.initialValues());
+        }
+        return null;
+      });
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
+    }
+    LOG.log(System.Logger.Level.DEBUG, () -> "built Siamese model: " + encoderSpec + ", loss " + binding.loss() + ", " + optimizerSpec);
+  }
+
+  /** A model rebuilt from a checked description and weights (see {@link ModelLoader}). */
+  static SiameseModel restored(ModelDescription d, LossBinding binding, List<WeightsFile.Entry> weights, boolean inferenceOnly) {
+    Builder b = builder().encoder(d.encoder).optimizer(d.optimizer).seed(d.seed);
+    b.loss = binding.loss();
+    b.defaults();
+    SiameseModel model = new SiameseModel(b, binding, weights, inferenceOnly);
+    if (model.trainer != null) {
+      model.trainer.steps(d.steps);
+    }
+    d.operatingPoints.forEach(model.points::set);
+    return model;
   }
 
   /** A builder; the encoder and the loss must be set. */
@@ -108,62 +160,67 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    */
   public void save(Path directory) {
     checkNotNull(directory, "directory");
+    requireTrainable("saved (its optimizer state was not loaded; export it instead)");
     trainer.locked(() -> session.use(() -> {
-      ModelDescription d = new ModelDescription(encoderSpec, binding.loss(), optimizerSpec, seed, trainer.steps(), trainer.rateToSave());
-      ModelFiles.write(directory, d, graph.variables.read(session.session()));
+      ModelDescription d =
+          ModelDescription.of(
+              encoderSpec, binding.loss(), comparison(), optimizerSpec, seed, trainer.steps(), points.all(), trainer.rateToSave());
+      ModelFiles.write(directory, d, variables.read(session.session()));
       return null;
     }));
   }
 
   /**
-   * Loads a model saved by {@link #save}, with the loss it was saved with (which must be one this
-   * library can rebuild; else pass it). Training goes on at the saved step count and schedule. The
-   * caller owns the model and must close it.
+   * Loads a model saved by {@link #save}, with the loss it was saved with (any of the library's
+   * losses; a custom one must be passed). Training goes on at the saved step count and schedule.
+   * The files are treated as untrusted (see docs/errors.md): a load allocates about the size of
+   * {@code weights.bin}, whatever they say. The caller owns the model and must close it.
    *
    * @throws IllegalArgumentException naming the file if nothing is saved there, or a file is
-   *     truncated, corrupted or from an incompatible model
+   *     truncated, corrupted, edited, over a documented cap or from an incompatible model
    * @throws java.io.UncheckedIOException with the cause if the files cannot be read
    */
   public static SiameseModel load(Path directory) {
-    return load(directory, (Object) null);
+    return ModelLoader.load(directory, null);
   }
 
-  /** {@link #load(Path)}, training with {@code loss} from now on. */
-  public static SiameseModel load(Path directory, BatchLoss loss) {
-    return load(directory, (Object) checkNotNull(loss, "loss"));
+  /**
+   * {@link #load(Path)}, training with {@code loss} from now on (needed for a custom loss); null
+   * rebuilds the saved one.
+   */
+  public static SiameseModel load(Path directory, Object loss) {
+    return ModelLoader.load(directory, loss);
   }
 
-  /** {@link #load(Path)}, training with {@code loss} from now on; null rebuilds the saved one. */
-  public static SiameseModel load(Path directory, PairLoss loss) {
-    return load(directory, (Object) loss);
-  }
-
-  private static SiameseModel load(Path directory, Object loss) {
-    checkNotNull(directory, "directory");
-    ModelFiles.Saved saved = ModelFiles.read(directory);
-    ModelDescription d = saved.description();
-    SiameseModel model = builder().encoder(d.encoder).optimizer(d.optimizer).seed(d.seed).setLoss(d.chooseLoss(loss, directory)).build();
-    model.trainer.steps(d.steps);
-    try {
-      model.setWeights(new ModelWeights(saved.weights()), saved.weightsSource());
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
-    }
-    return model;
+  /**
+   * Loads a model saved by {@link #save} for embedding, comparing and classifying only: no loss is
+   * needed (even for a custom one), and neither the optimizer's state nor the training graph is
+   * built. Such a model cannot {@code fit} or {@code save}; it can {@code exportSavedModel}.
+   *
+   * @see #load(Path)
+   */
+  public static SiameseModel loadForInference(Path directory) {
+    return ModelLoader.loadForInference(directory);
   }
 
   /**
    * Exports the encoder as a TensorFlow SavedModel into {@code directory}, which must not exist:
-   * signature {@code serving_default} from {@code input} ({@code [-1, inputShape...]}) to {@code
-   * embedding} ({@code [-1, embeddingSize]}), float32, plus {@code score} with the Koch head. Any
-   * TensorFlow runtime loads it; {@link SavedModelEmbedder} makes embeddings of this model's space.
+   * the inference graph only (no loss, gradients or optimizer state), signature {@code
+   * serving_default} from {@code input} ({@code [-1, inputShape...]}) to {@code embedding} ({@code
+   * [-1, embeddingSize]}), float32, plus {@code score} with the Koch head; stamped with the
+   * TensorFlow version; beside it {@code siamese.properties} with this model's {@link
+   * EmbeddingSpace} and operating points. Any TensorFlow runtime loads it; {@link
+   * SavedModelEmbedder} makes embeddings of this model's space.
    */
   public void exportSavedModel(Path directory) {
     checkNotNull(directory, "directory");
     EmbeddingSpace now = embeddingSpace();
     session.use(() -> {
-      SavedModelExport.write(directory, session.session(), graph, binding, now);
+      List<WeightsFile.Entry> weights =
+          variables.read(session.session()).stream().filter(e -> inferenceVariables.contains(e.name())).toList();
+      SavedModelExport.write(
+          directory, encoderSpec, () -> binding instanceof DistanceBinding ? binding : LossBinding.of(binding.loss(), seed), seed,
+          weights, now, points.all());
       return null;
     });
   }
@@ -179,6 +236,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    */
   public TrainingHistory fit(PairSampler sampler, TrainingConfig config, TrainingListener... listeners) {
     checkNotNull(sampler, "sampler");
+    requireTrainable("trained");
     requireKind(BatchKind.PAIRS);
     int b = checkNotNull(config, "config").batchSize();
     Checks.fitsInArray(2L * b, inputSize(), "batchSize " + b + " pairs");
@@ -193,6 +251,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    */
   public TrainingHistory fit(PkBatchSampler sampler, TrainingConfig config, TrainingListener... listeners) {
     checkNotNull(sampler, "sampler");
+    requireTrainable("trained");
     requireKind(BatchKind.LABELLED);
     checkArgument(
         checkNotNull(config, "config").batchSize() == sampler.batchSize(),
@@ -209,10 +268,39 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    */
   public TrainingHistory fit(TripletSampler sampler, TrainingConfig config, TrainingListener... listeners) {
     checkNotNull(sampler, "sampler");
+    requireTrainable("trained");
     requireKind(BatchKind.TRIPLETS);
     int b = checkNotNull(config, "config").batchSize();
     Checks.fitsInArray(3L * b, inputSize(), "batchSize " + b + " triplets");
     return trainer.fit(this, TrainingBatches.triplets(sampler, b), config, listeners);
+  }
+
+  /**
+   * Trains a model built with a {@link LearnedParameterLoss} (ArcFace, CosFace, Proxy-Anchor, ...)
+   * on batches over all training classes from {@code sampler}, whose dense class ids the loss's
+   * class weights are indexed by; its class count must be the loss's, and its batch size {@code
+   * config.batchSize()}.
+   *
+   * @see #fit(PairSampler, TrainingConfig, TrainingListener...)
+   */
+  public TrainingHistory fit(ClassBatchSampler sampler, TrainingConfig config, TrainingListener... listeners) {
+    checkNotNull(sampler, "sampler");
+    requireTrainable("trained");
+    requireKind(BatchKind.CLASSES);
+    int classes = ((LearnedParameterLoss) binding.loss()).classes();
+    checkArgument(
+        sampler.classCount() == classes,
+        "the sampler draws from %s classes but the loss %s has weights for %s; build the loss with classes(%s)",
+        sampler.classCount(), binding.loss(), classes, sampler.classCount());
+    checkArgument(
+        checkNotNull(config, "config").batchSize() == sampler.batchSize(),
+        "batchSize is %s but the sampler makes batches of %s", config.batchSize(), sampler.batchSize());
+    Checks.fitsInArray(sampler.batchSize(), inputSize(), "a batch of " + sampler.batchSize() + " examples");
+    return trainer.fit(this, TrainingBatches.classes(sampler), config, listeners);
+  }
+
+  private void requireTrainable(String what) {
+    checkState(trainer != null, "this model was loaded for inference and cannot be %s; load it with load(directory)", what);
   }
 
   private void requireKind(BatchKind kind) {
@@ -224,7 +312,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
 
   /** A copy of every weight of the model now: encoder, heads and optimizer state. */
   public ModelWeights weights() {
-    return session.use(() -> new ModelWeights(graph.variables.read(session.session())));
+    return session.use(() -> new ModelWeights(variables.read(session.session())));
   }
 
   /**
@@ -238,8 +326,8 @@ public final class SiameseModel implements Embedder, AutoCloseable {
 
   private void setWeights(ModelWeights weights, String source) {
     session.use(() -> {
-      graph.variables.write(session.session(), weights.entries(), source);
-      trainer.weightsChanged();
+      variables.write(session.session(), weights.entries(), source);
+      weightsChanged();
       return null;
     });
   }
@@ -379,7 +467,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   }
 
   private Distance comparison() {
-    return binding.distance(session.session(), trainer.weightsVersion());
+    return binding.distance(session.session(), weightsVersion());
   }
 
   /**
@@ -390,10 +478,11 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   @Override
   public EmbeddingSpace embeddingSpace() {
     return session.use(() -> {
-      long version = trainer.weightsVersion();
+      long version = weightsVersion();
       SpaceSnapshot s = space;
       if (s == null || s.version() != version) {
-        s = new SpaceSnapshot(version, new EmbeddingSpace(embeddingSize(), comparison(), graph.digest(session.session(), encoderSpec)));
+        String digest = VariableStore.digest(encoderSpec.toString(), variables.read(session.session()), inferenceVariables);
+        s = new SpaceSnapshot(version, new EmbeddingSpace(embeddingSize(), comparison(), digest));
         space = s;
       }
       return s.space();
@@ -407,7 +496,38 @@ public final class SiameseModel implements Embedder, AutoCloseable {
 
   /** Training steps applied over this model's life, across fits, saves and loads: the schedule's next step. */
   public long trainingSteps() {
-    return trainer.steps();
+    return trainer == null ? 0 : trainer.steps();
+  }
+
+  private long weightsVersion() {
+    return trainer == null ? inferenceWeightsVersion : trainer.weightsVersion();
+  }
+
+  private void weightsChanged() {
+    if (trainer == null) {
+      inferenceWeightsVersion++;
+    } else {
+      trainer.weightsChanged();
+    }
+  }
+
+  /**
+   * Keeps {@code point} with the model under its name (replacing one of that name): saved with it,
+   * read back by {@link #load}, written into its export. Choose it on held-out data, e.g. {@link
+   * PairMetrics#bestAccuracyPoint} of {@link #evaluatePairs}.
+   */
+  public void setOperatingPoint(OperatingPoint point) {
+    points.set(checkNotNull(point, "point"));
+  }
+
+  /** The operating point of that name, if kept. */
+  public Optional<OperatingPoint> operatingPoint(String name) {
+    return points.get(name);
+  }
+
+  /** Every operating point kept, by name. */
+  public List<OperatingPoint> operatingPoints() {
+    return points.all();
   }
 
   /** The types of the ops in this model's graph, for tests of how it is built. */
@@ -477,6 +597,15 @@ public final class SiameseModel implements Embedder, AutoCloseable {
       return setLoss(loss);
     }
 
+    /**
+     * A loss with learned class weights or proxies of its own (ArcFace, CosFace, sub-centre ArcFace,
+     * normalised softmax, Proxy-Anchor), trained with {@code fit(ClassBatchSampler, ...)}. The model
+     * creates, trains, saves and loads its parameters, and leaves them out of inference and export.
+     */
+    public Builder loss(LearnedParameterLoss loss) {
+      return setLoss(loss);
+    }
+
     /** A loss over (anchor, positive, negative) triplets, trained with {@code fit(TripletSampler, ...)}. */
     public Builder loss(TripletLoss loss) {
       return setLoss(loss);
@@ -541,10 +670,14 @@ public final class SiameseModel implements Embedder, AutoCloseable {
     public SiameseModel build() {
       checkState(encoder != null, "the encoder must be set");
       checkState(loss != null, "the loss must be set");
+      defaults();
+      return new SiameseModel(this, LossBinding.of(loss, seed), null, false);
+    }
+
+    private void defaults() {
       optimizer = optimizer == null ? OptimizerSpec.adam(1e-3) : optimizer;
       session = session == null ? SessionConfig.DEFAULT : session;
       twinBatching = twinBatching == null ? TwinBatching.STACKED : twinBatching;
-      return new SiameseModel(this);
     }
   }
 }

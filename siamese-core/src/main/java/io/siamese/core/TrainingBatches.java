@@ -2,6 +2,7 @@ package io.siamese.core;
 
 import static com.google.common.base.Preconditions.checkState;
 
+import io.siamese.data.ClassBatchSampler;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.PairBatch;
 import io.siamese.data.PairSampler;
@@ -66,6 +67,17 @@ abstract class TrainingBatches {
         PkBatch batch = sampler.next();
         data.gather(batch.indices(), examples, 0);
         classLabels = batch.labels();
+      }
+    };
+  }
+
+  static TrainingBatches classes(ClassBatchSampler sampler) {
+    return new TrainingBatches(BatchKind.CLASSES, sampler.dataset(), sampler.batchSize()) {
+      @Override
+      void next() {
+        ClassBatchSampler.Batch batch = sampler.next();
+        data.gather(batch.indices(), examples, 0);
+        classLabels = batch.classIds();
       }
     };
   }

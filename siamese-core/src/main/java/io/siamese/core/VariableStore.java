@@ -96,22 +96,56 @@ final class VariableStore {
    * @param source names where the values come from in the message
    */
   void check(List<WeightsFile.Entry> entries, String source) {
+    Map<String, long[]> expected = new java.util.LinkedHashMap<>();
+    for (Slot v : slots) {
+      expected.put(v.name(), v.value().shape().asArray());
+    }
+    check(entries, expected, source);
+  }
+
+  /**
+   * Checks that {@code entries} hold exactly the variables {@code expected} names, with its
+   * shapes, naming the first difference; works on plain Java values, before any graph exists.
+   */
+  static void check(List<WeightsFile.Entry> entries, Map<String, long[]> expected, String source) {
     Map<String, WeightsFile.Entry> byName = new HashMap<>();
     for (WeightsFile.Entry e : entries) {
       byName.put(e.name(), e);
     }
-    for (Slot v : slots) {
-      WeightsFile.Entry e = byName.remove(v.name());
-      checkArgument(e != null, "%s has no value for variable %s of this model", source, v.name());
+    for (Map.Entry<String, long[]> v : expected.entrySet()) {
+      WeightsFile.Entry e = byName.remove(v.getKey());
+      checkArgument(e != null, "%s has no value for variable %s of this model", source, v.getKey());
       checkArgument(
-          Shape.of(e.shape()).equals(v.value().shape()),
+          java.util.Arrays.equals(e.shape(), v.getValue()),
           "%s holds variable %s of shape %s, but this model's is %s",
           source,
-          v.name(),
+          v.getKey(),
           Shape.of(e.shape()),
-          v.value().shape());
+          Shape.of(v.getValue()));
     }
     checkArgument(byName.isEmpty(), "%s holds variables this model does not have: %s", source, byName.keySet());
+  }
+
+  /** Sets the variables named in {@code entries} (some of them), in one session run. */
+  void writeSome(Session session, List<WeightsFile.Entry> entries) {
+    Map<String, Slot> byName = new HashMap<>();
+    for (Slot s : slots) {
+      byName.put(s.name(), s);
+    }
+    List<TFloat32> tensors = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      for (WeightsFile.Entry e : entries) {
+        Slot v = byName.get(e.name());
+        checkState(v != null && Shape.of(e.shape()).equals(v.value().shape()), "no variable %s of shape %s", e.name(), Shape.of(e.shape()));
+        TFloat32 t = TFloat32.tensorOf(Shape.of(e.shape()), DataBuffers.of(e.values(), true, false));
+        tensors.add(t);
+        runner.feed(v.feed(), t).addTarget(v.assign());
+      }
+      runner.run().close();
+    } finally {
+      tensors.forEach(TFloat32::close);
+    }
   }
 
   /** Sets every variable, in one session run; {@link #check}s first. */

@@ -83,7 +83,7 @@ class BatchLossTrainingTest {
   }
 
   @Test
-  void aBatchLossModelSavesAndLoadsWithItsLossSupplied() {
+  void aBatchLossModelSavesAndLoadsWithOrWithoutItsLoss() {
     LabeledDataset glyphs = SyntheticGlyphs.builder().classes(8).examplesPerClass(4).seed(2).build().generate();
     Path dir = tmp.resolve("batch");
     float[] expected;
@@ -95,7 +95,11 @@ class BatchLossTrainingTest {
       expected = m.embed(glyphs.features(0));
       m.save(dir);
     }
-    assertMessage(IllegalArgumentException.class, () -> SiameseModel.load(dir), "custom loss");
+    // A built-in batch loss is described in the model, so load(dir) rebuilds it (issue 20).
+    try (SiameseModel loaded = SiameseModel.load(dir)) {
+      assertEquals(BatchHardTripletLoss.create(), loaded.loss());
+      assertArrayEquals(expected, loaded.embed(glyphs.features(0)), 0f);
+    }
     try (SiameseModel loaded = SiameseModel.load(dir, BatchHardTripletLoss.create())) {
       assertArrayEquals(expected, loaded.embed(glyphs.features(0)), 0f);
     }

@@ -226,8 +226,9 @@ class LearningRateScheduleTrainingTest {
     String text = Files.readString(properties);
     assertTrue(text.contains("optimizer.schedule=stepDecay 0.01 0.5 2") && text.contains("steps=3"), text);
     String old = text.lines().filter(l -> !l.startsWith("steps=") && !l.startsWith("optimizer.schedule")).reduce("", (a, l) -> a + l + "\n");
-    // model.properties is plain text without a checksum: the old format is written over it.
+    // The old format is written over model.properties; saves of that time had no checksum file.
     Files.writeString(properties, old);
+    Files.delete(properties.resolveSibling("model.properties.sha256"));
     try (SiameseModel loaded = SiameseModel.load(dir, HALF_SQUARE)) {
       assertEquals(0, loaded.trainingSteps());
       assertEquals(OptimizerSpec.adam(0.01), loaded.optimizerSpec());

@@ -153,6 +153,9 @@ class PersistenceTest {
 
     Files.write(weights, good);
     Files.writeString(snapshot.resolve("model.properties"), "format=siamese-model/1\ninput=28x28x1\nlayer.0=conv2d 4 3\n");
+    assertMessage(IllegalArgumentException.class, () -> SiameseModel.load(dir), "model.properties does not match its checksum");
+    // Without the checksum (a save from before it existed), the description itself is checked.
+    Files.delete(snapshot.resolve("model.properties.sha256"));
     assertMessage(IllegalArgumentException.class, () -> SiameseModel.load(dir), "model.properties holds a bad model configuration");
 
     Files.delete(snapshot.resolve("model.properties"));
@@ -172,7 +175,8 @@ class PersistenceTest {
     }
     Path snapshot = dir.resolve(Files.readString(dir.resolve("CURRENT")).trim());
     String config = Files.readString(snapshot.resolve("model.properties"));
-    Files.writeString(snapshot.resolve("model.properties"), config.replace("dense 8", "dense 9"));
+    Files.writeString(snapshot.resolve("model.properties"), config.replace("dense 8", "dense 9").replace("embeddingSize=8", "embeddingSize=9"));
+    Files.delete(snapshot.resolve("model.properties.sha256"));
     assertMessage(IllegalArgumentException.class, () -> SiameseModel.load(dir), "variable encoder_layer4_bias of shape [8], but this model's is [9]");
   }
 
@@ -214,7 +218,7 @@ class PersistenceTest {
     try (SiameseModel m = SiameseModel.builder().encoder(EncoderSpec.conv4(SHAPE, 4)).loss(custom).build()) {
       m.save(dir);
     }
-    assertMessage(IllegalArgumentException.class, () -> SiameseModel.load(dir), "custom loss (MyLoss)");
+    assertMessage(IllegalArgumentException.class, () -> SiameseModel.load(dir), "custom loss (MyLoss, class");
     try (SiameseModel loaded = SiameseModel.load(dir, custom)) {
       assertEquals("MyLoss", loaded.lossDescription());
     }

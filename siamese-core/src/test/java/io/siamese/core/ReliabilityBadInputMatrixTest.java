@@ -253,7 +253,7 @@ class ReliabilityBadInputMatrixTest {
     t.add(new Case("SavedModelEmbedder.open", "a SiameseModel.save directory (not an export)", IllegalArgumentException.class,
         "holds no SavedModel (no saved_model.pb)", () -> SavedModelEmbedder.open(saved("not-an-export"))));
     t.add(new Case("SavedModelEmbedder.open", "truncated saved_model.pb", IllegalArgumentException.class,
-        "could not load the SavedModel in", () -> SavedModelEmbedder.open(exportThenDamaged("pb", e -> truncate(e.resolve("saved_model.pb"), 0.5)))));
+        "saved_model.pb is not a SavedModel", () -> SavedModelEmbedder.open(exportThenDamaged("pb", e -> truncate(e.resolve("saved_model.pb"), 0.5)))));
     t.add(new Case("SavedModelEmbedder.open", "truncated variables", IllegalArgumentException.class,
         "could not load the SavedModel in", () -> SavedModelEmbedder.open(exportThenDamaged("vars", e -> {
           try (Stream<Path> files = Files.list(e.resolve("variables"))) {

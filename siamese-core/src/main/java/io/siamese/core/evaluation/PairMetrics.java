@@ -267,6 +267,29 @@ public final class PairMetrics {
     return new double[] {threshold, bestCorrect / (double) size};
   }
 
+  /**
+   * The threshold of the best accuracy as an {@link OperatingPoint} named {@code best-accuracy}, to
+   * keep with the model.
+   *
+   * @param source on what these pairs were drawn, e.g. {@code "2000 pairs of held-out classes"}
+   */
+  public OperatingPoint bestAccuracyPoint(String source) {
+    return new OperatingPoint("best-accuracy", bestThreshold(), OperatingPoint.Criterion.BEST_ACCURACY, Double.NaN, source);
+  }
+
+  /**
+   * The threshold of {@link #thresholdAtFalseAcceptRate} as an {@link OperatingPoint} named like
+   * {@code far-0.01}, to keep with the model.
+   */
+  public OperatingPoint falseAcceptRatePoint(double targetFalseAcceptRate, String source) {
+    return new OperatingPoint(
+        "far-" + targetFalseAcceptRate,
+        thresholdAtFalseAcceptRate(targetFalseAcceptRate),
+        OperatingPoint.Criterion.FALSE_ACCEPT_RATE,
+        targetFalseAcceptRate,
+        source);
+  }
+
   @Override
   public String toString() {
     return String.format(

@@ -58,11 +58,27 @@ public final class SnapshotDirectory {
   public record Snapshot(Path folder, Map<String, byte[]> files) {}
 
   /**
-   * Reads the current snapshot's files.
+   * Reads the current snapshot's files, each at most {@code Integer.MAX_VALUE - 8} bytes.
    *
    * @throws IllegalArgumentException naming the path if there is no saved model there
    */
   public Snapshot read(String... names) throws IOException {
+    Map<String, Long> caps = new LinkedHashMap<>();
+    for (String n : names) {
+      caps.put(n, (long) Integer.MAX_VALUE - 8);
+    }
+    return read(caps, Map.of());
+  }
+
+  /**
+   * Reads the current snapshot's files: each of {@code required} (name to the most bytes it may
+   * have) must be there, each of {@code optional} may be. The size is checked before a file is
+   * read, so a file that a crash or a hostile edit made huge is refused, not read into memory.
+   *
+   * @throws IllegalArgumentException naming the path if there is no saved model there, a required
+   *     file is missing, or a file is larger than its cap
+   */
+  public Snapshot read(Map<String, Long> required, Map<String, Long> optional) throws IOException {
     Path current = root.resolve(CURRENT);
     String name;
     try {
@@ -75,15 +91,28 @@ public final class SnapshotDirectory {
     }
     Path snapshot = root.resolve(name);
     Map<String, byte[]> files = new LinkedHashMap<>();
-    for (String file : names) {
-      Path p = snapshot.resolve(file);
-      try {
-        files.put(file, Files.readAllBytes(p));
-      } catch (NoSuchFileException e) {
-        throw new IllegalArgumentException("saved model at " + root + " is incomplete: " + p + " is missing", e);
+    for (Map.Entry<String, Long> file : required.entrySet()) {
+      Path p = snapshot.resolve(file.getKey());
+      if (!Files.exists(p)) {
+        throw new IllegalArgumentException("saved model at " + root + " is incomplete: " + p + " is missing");
+      }
+      files.put(file.getKey(), readCapped(p, file.getValue()));
+    }
+    for (Map.Entry<String, Long> file : optional.entrySet()) {
+      Path p = snapshot.resolve(file.getKey());
+      if (Files.exists(p)) {
+        files.put(file.getKey(), readCapped(p, file.getValue()));
       }
     }
     return new Snapshot(snapshot, files);
+  }
+
+  private static byte[] readCapped(Path p, long maxBytes) throws IOException {
+    long size = Files.size(p);
+    if (size > maxBytes) {
+      throw new IllegalArgumentException(p + " is " + size + " bytes, more than the " + maxBytes + " such a file may have");
+    }
+    return Files.readAllBytes(p);
   }
 
   /** The folder of the current snapshot, for error messages. */
