@@ -3,6 +3,7 @@ package io.siamese.core;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import io.siamese.core.evaluation.OperatingPoint;
+import io.siamese.data.ImageReader;
 import io.siamese.losses.Distance;
 import io.siamese.losses.Distances;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import org.tensorflow.types.TFloat32;
  */
 final class ExportSpace {
   /** What an export says of itself. */
-  record Metadata(EmbeddingSpace space, List<OperatingPoint> points) {}
+  record Metadata(EmbeddingSpace space, List<OperatingPoint> points, java.util.Optional<ImageReader> preprocessing) {}
 
   private static final System.Logger LOG = System.getLogger(ExportSpace.class.getName());
 
@@ -57,7 +58,9 @@ final class ExportSpace {
         points.add(OperatingPoint.parse(key.substring("threshold.".length()), p.getProperty(key)));
       }
     }
-    return new Metadata(new EmbeddingSpace(embeddingSize, distance, digest), List.copyOf(points));
+    java.util.Optional<ImageReader> reader =
+        java.util.Optional.ofNullable(p.getProperty("preprocessing")).map(ImageReader::parse);
+    return new Metadata(new EmbeddingSpace(embeddingSize, distance, digest), List.copyOf(points), reader);
   }
 
   private static long size(Path file) {

@@ -6,6 +6,7 @@ import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.evaluation.OperatingPoint;
 import io.siamese.core.train.LearningRateSchedule;
 import io.siamese.core.train.OptimizerSpec;
+import io.siamese.data.ImageReader;
 import io.siamese.losses.BatchLoss;
 import io.siamese.losses.Distance;
 import io.siamese.losses.Distances;
@@ -56,13 +57,15 @@ final class ModelDescription {
   /** Training steps applied before the save. */
   final long steps;
   final List<OperatingPoint> operatingPoints;
+  /** How the model's images are read, if it keeps that ({@link ImageReader#describe()}). */
+  final Optional<ImageReader> preprocessing;
   /** The rate written for a schedule of the caller's own, which cannot be written; NaN when read. */
   private final double customRate;
 
   private ModelDescription(
       EncoderSpec encoder, Optional<Object> loss, boolean koch, String lossDescription, String lossClass,
       Optional<Distance> distance, OptimizerSpec optimizer, long seed, long steps, List<OperatingPoint> points,
-      double customRate) {
+      Optional<ImageReader> preprocessing, double customRate) {
     this.encoder = encoder;
     this.loss = loss;
     this.koch = koch;
@@ -73,6 +76,7 @@ final class ModelDescription {
     this.seed = seed;
     this.steps = steps;
     this.operatingPoints = List.copyOf(points);
+    this.preprocessing = preprocessing;
     this.customRate = customRate;
   }
 
@@ -84,10 +88,10 @@ final class ModelDescription {
    */
   static ModelDescription of(
       EncoderSpec encoder, Object loss, Distance distance, OptimizerSpec optimizer, long seed, long steps,
-      List<OperatingPoint> points, double customRate) {
+      List<OperatingPoint> points, Optional<ImageReader> preprocessing, double customRate) {
     return new ModelDescription(
         encoder, Optional.of(loss), loss instanceof KochPairHeadLoss, loss.toString(), loss.getClass().getName(),
-        Optional.of(distance), optimizer, seed, steps, points, customRate);
+        Optional.of(distance), optimizer, seed, steps, points, preprocessing, customRate);
   }
 
   String write() {
@@ -113,6 +117,7 @@ final class ModelDescription {
     for (OperatingPoint o : operatingPoints) {
       p.setProperty("threshold." + o.name(), o.describe());
     }
+    preprocessing.ifPresent(r -> p.setProperty("preprocessing", r.describe()));
     StringWriter w = new StringWriter();
     try {
       p.store(w, "siamese-java model configuration");
@@ -160,7 +165,7 @@ final class ModelDescription {
           encoder, loss, loss.orElse(null) instanceof KochPairHeadLoss, p.getProperty("loss.description", ""),
           p.getProperty("loss.class", "an unknown class"), distance,
           parseOptimizer(required(p, "optimizer"), p.getProperty("optimizer.schedule")),
-          parseLong(required(p, "seed"), "seed"), steps, operatingPoints(p), Double.NaN);
+          parseLong(required(p, "seed"), "seed"), steps, operatingPoints(p), preprocessing(p, encoder), Double.NaN);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(source + " holds a bad model configuration: " + e.getMessage(), e);
     }
@@ -176,6 +181,16 @@ final class ModelDescription {
       points.add(OperatingPoint.parse(key.substring("threshold.".length()), p.getProperty(key)));
     }
     return points;
+  }
+
+  private static Optional<ImageReader> preprocessing(Properties p, EncoderSpec encoder) {
+    String text = p.getProperty("preprocessing");
+    if (text == null) {
+      return Optional.empty();
+    }
+    ImageReader reader = ImageReader.parse(text);
+    checkArgument(reader.shape().equals(encoder.inputShape()), "preprocessing makes %s inputs, the encoder takes %s", reader.shape(), encoder.inputShape());
+    return Optional.of(reader);
   }
 
   /** The distance a ready-made loss compares with, for files written before {@code distance} was. */

@@ -1,5 +1,6 @@
 package io.siamese.core;
 
+import io.siamese.core.internal.IoMessages;
 import io.siamese.core.internal.SnapshotDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +46,7 @@ final class ModelFiles {
     try {
       new SnapshotDirectory(directory).write(files);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not save the model to " + directory + ": " + e, e);
+      throw new UncheckedIOException("could not save the model to " + directory + ": " + IoMessages.reason(e), e);
     }
   }
 
@@ -65,7 +66,7 @@ final class ModelFiles {
                   Map.of(CONFIG_FILE, MAX_CONFIG_BYTES, WEIGHTS_FILE, (long) Integer.MAX_VALUE - 8),
                   Map.of(CHECKSUM_FILE, 1024L));
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the model at " + directory + ": " + e, e);
+      throw new UncheckedIOException("could not read the model at " + directory + ": " + IoMessages.reason(e), e);
     }
     Map<String, byte[]> files = snapshot.files();
     String configSource = snapshot.folder().resolve(CONFIG_FILE).toString();

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import io.siamese.core.evaluation.OperatingPoint;
 import io.siamese.core.internal.Checks;
 import io.siamese.data.ExampleShape;
+import io.siamese.data.ImageReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
   private final int embeddingSize;
   private final EmbeddingSpace space;
   private final List<OperatingPoint> points;
+  private final Optional<ImageReader> preprocessing;
 
   private SavedModelEmbedder(GraphSession session, ExampleShape inputShape, int embeddingSize, ExportSpace.Metadata metadata) {
     this.session = session;
@@ -48,6 +50,7 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
     this.embeddingSize = embeddingSize;
     this.space = metadata.space();
     this.points = metadata.points();
+    this.preprocessing = metadata.preprocessing();
   }
 
   /** Settings for {@link #open}: thread pools, and whether to trust every op. */
@@ -89,6 +92,11 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
     public SavedModelEmbedder build() {
       return SavedModelEmbedder.load(directory, config, trustAllOps);
     }
+  }
+
+  /** How the exporting model's images are read, if it kept that ({@code SiameseModel.setPreprocessing}). */
+  public Optional<ImageReader> preprocessing() {
+    return preprocessing;
   }
 
   /** The operating points the exporting model kept ({@code SiameseModel.setOperatingPoint}), by name. */

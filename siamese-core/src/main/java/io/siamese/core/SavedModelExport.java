@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.evaluation.OperatingPoint;
+import io.siamese.core.internal.IoMessages;
+import io.siamese.data.ImageReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,7 +48,7 @@ final class SavedModelExport {
    */
   static void write(
       Path directory, EncoderSpec encoder, Supplier<LossBinding> binding, long seed, List<WeightsFile.Entry> weights,
-      EmbeddingSpace space, List<OperatingPoint> points) {
+      EmbeddingSpace space, List<OperatingPoint> points, java.util.Optional<ImageReader> preprocessing) {
     checkArgument(!Files.exists(directory), "%s already exists; export into a new directory", directory);
     Path parent = directory.toAbsolutePath().getParent();
     Path tmp = parent.resolve(directory.getFileName() + ".tmp-" + UUID.randomUUID());
@@ -68,11 +70,11 @@ final class SavedModelExport {
           .withSignatures(signatures.toArray(new Signature[0]))
           .export();
       stampVersion(tmp.resolve("saved_model.pb"));
-      writeMetadata(tmp.resolve(METADATA), space, points);
+      writeMetadata(tmp.resolve(METADATA), space, points, preprocessing);
       Files.move(tmp, directory, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       deleteQuietly(tmp);
-      throw new UncheckedIOException("could not export the encoder to " + directory + ": " + e, e);
+      throw new UncheckedIOException("could not export the encoder to " + directory + ": " + IoMessages.reason(e), e);
     } catch (RuntimeException e) {
       deleteQuietly(tmp);
       throw e;
@@ -94,7 +96,8 @@ final class SavedModelExport {
     }
   }
 
-  private static void writeMetadata(Path file, EmbeddingSpace space, List<OperatingPoint> points) throws IOException {
+  private static void writeMetadata(
+      Path file, EmbeddingSpace space, List<OperatingPoint> points, java.util.Optional<ImageReader> preprocessing) throws IOException {
     Properties p = new Properties();
     p.setProperty("format", "siamese-export/1");
     p.setProperty("distance", space.distance().name());
@@ -104,6 +107,7 @@ final class SavedModelExport {
     for (OperatingPoint o : points) {
       p.setProperty("threshold." + o.name(), o.describe());
     }
+    preprocessing.ifPresent(r -> p.setProperty("preprocessing", r.describe()));
     try (OutputStream out = Files.newOutputStream(file)) {
       p.store(out, "siamese-java export: the space of the embeddings this encoder makes");
     }

@@ -23,6 +23,7 @@ import io.siamese.core.train.TwinBatching;
 import io.siamese.data.ClassBatchSampler;
 import io.siamese.data.EpisodeSampler;
 import io.siamese.data.ExampleShape;
+import io.siamese.data.ImageReader;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.PairSampler;
 import io.siamese.data.PkBatchSampler;
@@ -83,6 +84,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   private final OperatingPoints points = new OperatingPoints();
   private volatile SpaceSnapshot space;
   private volatile long inferenceWeightsVersion;
+  private volatile ImageReader preprocessing;
 
   private record SpaceSnapshot(long version, EmbeddingSpace space) {}
 
@@ -140,6 +142,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
       model.trainer.steps(d.steps);
     }
     d.operatingPoints.forEach(model.points::set);
+    model.preprocessing = d.preprocessing.orElse(null);
     return model;
   }
 
@@ -164,7 +167,8 @@ public final class SiameseModel implements Embedder, AutoCloseable {
     trainer.locked(() -> session.use(() -> {
       ModelDescription d =
           ModelDescription.of(
-              encoderSpec, binding.loss(), comparison(), optimizerSpec, seed, trainer.steps(), points.all(), trainer.rateToSave());
+              encoderSpec, binding.loss(), comparison(), optimizerSpec, seed, trainer.steps(), points.all(),
+              Optional.ofNullable(preprocessing), trainer.rateToSave());
       ModelFiles.write(directory, d, variables.read(session.session()));
       return null;
     }));
@@ -220,7 +224,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
           variables.read(session.session()).stream().filter(e -> inferenceVariables.contains(e.name())).toList();
       SavedModelExport.write(
           directory, encoderSpec, () -> binding instanceof DistanceBinding ? binding : LossBinding.of(binding.loss(), seed), seed,
-          weights, now, points.all());
+          weights, now, points.all(), Optional.ofNullable(preprocessing));
       return null;
     });
   }
@@ -523,6 +527,25 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   /** The operating point of that name, if kept. */
   public Optional<OperatingPoint> operatingPoint(String name) {
     return points.get(name);
+  }
+
+  /**
+   * Keeps how this model's images are read (e.g. the reader its training data was loaded with):
+   * saved with it and written into its export, where {@code EmbedCommand} and the Spark embedder
+   * read files with it, so that training and embedding preprocess identically.
+   *
+   * @throws IllegalArgumentException if the reader makes inputs of another shape than the encoder's
+   */
+  public void setPreprocessing(ImageReader reader) {
+    checkArgument(
+        checkNotNull(reader, "reader").shape().equals(inputShape()),
+        "the reader makes %s inputs, the encoder takes %s", reader.shape(), inputShape());
+    this.preprocessing = reader;
+  }
+
+  /** How this model's images are read, if it keeps that. */
+  public Optional<ImageReader> preprocessing() {
+    return Optional.ofNullable(preprocessing);
   }
 
   /** Every operating point kept, by name. */

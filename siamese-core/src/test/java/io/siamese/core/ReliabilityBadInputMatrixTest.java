@@ -269,7 +269,7 @@ class ReliabilityBadInputMatrixTest {
     t.add(new Case("SavedModelEmbedder.embed", "embedder closed", IllegalStateException.class,
         "this SavedModelEmbedder is closed", () -> closedEmbedder.embed(new float[][] {glyphs.features(0)})));
     // --- EmbedCommand
-    t.add(new Case("EmbedCommand (embed)", "corrupt PNG", IllegalArgumentException.class, "cannot read image",
+    t.add(new Case("EmbedCommand (embed)", "corrupt PNG", IllegalArgumentException.class, "cmd.png is truncated",
         () -> embedCommand("--model", export.toString(), "--out", tmp.resolve("out.tsv").toString(), corruptPng("cmd").toString())));
     t.add(new Case("EmbedCommand (embed)", "--batch 0", IllegalArgumentException.class, "--batch must be >= 1, got 0",
         () -> embedCommand("--model", export.toString(), "--out", tmp.resolve("out.tsv").toString(), "--batch", "0", "x.png")));
@@ -447,7 +447,85 @@ class ReliabilityBadInputMatrixTest {
         () -> new KochHead(new float[] {1, Float.NaN}, 0)));
     t.add(new Case("KochHead.probability", "embedding of the wrong length", IllegalArgumentException.class,
         "b has 3 floats, but the head weighs 2", () -> new KochHead(new float[] {-1, -1}, 0).probability(new float[2], new float[3])));
+    // --- issue 20: untrusted model files and images, and the smaller items
+    t.add(new Case("SiameseModel.load", "model.properties edited after the save", IllegalArgumentException.class,
+        "model.properties does not match its checksum",
+        () -> SiameseModel.load(savedThenDamaged("edited", s -> Files.writeString(s.resolve("model.properties"),
+            Files.readString(s.resolve("model.properties")).replace("seed=1", "seed=2"))))));
+    t.add(new Case("SiameseModel.load", "a layer of 2000000000 filters, checksum recomputed", IllegalArgumentException.class,
+        "conv2d filters is 2000000000; it must be in [1, 16384]",
+        () -> SiameseModel.load(savedThenDamaged("huge-layer", s -> resign(s, Files.readString(s.resolve("model.properties"))
+            .replace("layer.0=conv2d 8 ", "layer.0=conv2d 2000000000 "))))));
+    t.add(new Case("SiameseModel.load", "a wider layer than weights.bin holds, checksum recomputed", IllegalArgumentException.class,
+        "holds variable encoder_layer0_bias of shape [8], but this model's is [16]",
+        () -> SiameseModel.load(savedThenDamaged("wide-layer", s -> resign(s, Files.readString(s.resolve("model.properties"))
+            .replace("layer.0=conv2d 8 ", "layer.0=conv2d 16 "))))));
+    t.add(new Case("SiameseModel.save", "a model loaded for inference", IllegalStateException.class,
+        "this model was loaded for inference and cannot be saved",
+        () -> {
+          try (SiameseModel m = SiameseModel.loadForInference(saved("for-inference"))) {
+            m.save(tmp.resolve("again"));
+          }
+        }));
+    t.add(new Case("SiameseModel.setPreprocessing", "a reader of another shape", IllegalArgumentException.class,
+        "the reader makes 32x32x3 inputs, the encoder takes 28x28x1",
+        () -> model.setPreprocessing(io.siamese.data.ImageReader.of(ExampleShape.image(32, 32, 3)))));
+    t.add(new Case("OperatingPoint", "a name with a space", IllegalArgumentException.class,
+        "operating point name 'best accuracy' must be 1-64 letters, digits, '.', '_' or '-'",
+        () -> io.siamese.core.evaluation.OperatingPoint.manual("best accuracy", 0.5, "")));
+    t.add(new Case("SavedModelEmbedder.open", "a SavedModel whose signature writes a file", IllegalArgumentException.class,
+        "runs ops that an encoder has no use for: [WriteFile]", () -> SavedModelEmbedder.open(writingSavedModel("writes"))));
+    t.add(new Case("EmbedCommand (embed)", "--out naming a directory", IllegalArgumentException.class, "is a directory; name a file",
+        () -> embedCommand("--model", export.toString(), "--out", tmp.toString(), goodPng("cmd-dir").toString())));
+    t.add(new Case("EmbedCommand (embed)", "a PNG that declares 20000 x 20000 pixels", IllegalArgumentException.class,
+        "declares 20000x20000 = 400000000 pixels, more than the cap of 40000000",
+        () -> embedCommand("--model", export.toString(), "--out", tmp.resolve("o.tsv").toString(), hugePng("huge").toString())));
+    t.add(new Case("OneShotClassifier.enrol", "no examples", IllegalArgumentException.class, "enrol needs at least one example of a, got none",
+        () -> model.<String>oneShotClassifier(1.0).enrol("a", new float[0][])));
+    t.add(new Case("InMemoryGallery.open", "a gallery saved with another model", IllegalArgumentException.class,
+        "was made in another space: it was made by another model", () -> {
+          Path dir = tmp.resolve("gallery-of-another");
+          try (SiameseModel other = newModel(9)) {
+            io.siamese.core.gallery.InMemoryGallery<String> g =
+                io.siamese.core.gallery.InMemoryGallery.open(dir, other.embeddingSpace(), io.siamese.core.gallery.LabelCodec.strings());
+            g.enrol("a", other.embed(glyphs.features(0)));
+            g.commit();
+          }
+          io.siamese.core.gallery.InMemoryGallery.open(dir, model.embeddingSpace(), io.siamese.core.gallery.LabelCodec.strings());
+        }));
     return t;
+  }
+
+  /** Writes {@code text} as model.properties of snapshot {@code s} with a matching checksum, as a hostile editor would. */
+  private static void resign(Path s, String text) throws IOException {
+    Files.writeString(s.resolve("model.properties"), text);
+    Files.writeString(s.resolve("model.properties.sha256"), ModelFiles.sha256(text.getBytes(StandardCharsets.UTF_8)) + "\n");
+  }
+
+  /** A SavedModel whose serving signature writes a file when run. */
+  private static Path writingSavedModel(String name) throws IOException {
+    Path dir = tmp.resolve(name);
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph(); org.tensorflow.Session s = new org.tensorflow.Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      var input = tf.withName("input").placeholder(org.tensorflow.types.TFloat32.class,
+          org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 784)));
+      var write = tf.io.writeFile(tf.constant(tmp.resolve(name + ".txt").toString()), tf.constant("x"));
+      var embedding = tf.withControlDependencies(List.of(write)).withName("embedding").identity(input);
+      org.tensorflow.SavedModelBundle.exporter(dir.toString()).withSession(s)
+          .withSignatures(org.tensorflow.Signature.builder("serving_default").input("input", input).output("embedding", embedding).build())
+          .export();
+    }
+    return dir;
+  }
+
+  /** A small PNG whose header declares 20000 x 20000 pixels (with a valid header CRC). */
+  private static Path hugePng(String name) throws IOException {
+    byte[] png = Files.readAllBytes(goodPng(name + "-source"));
+    java.nio.ByteBuffer.wrap(png).putInt(16, 20000).putInt(20, 20000);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(png, 12, 17);
+    java.nio.ByteBuffer.wrap(png).putInt(29, (int) crc.getValue());
+    return Files.write(tmp.resolve(name + ".png"), png);
   }
 
   /** A schedule of the caller's own, named in messages, that gives {@code rate} for every step. */

@@ -7,6 +7,7 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.collect.ImmutableSet;
 import io.siamese.core.EmbeddingSpace;
 import io.siamese.core.internal.Checks;
+import io.siamese.core.internal.IoMessages;
 import io.siamese.core.internal.SnapshotDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,7 +94,7 @@ public final class InMemoryGallery<L> implements Gallery<L> {
     try {
       snapshot = new SnapshotDirectory(dir).read(GalleryFile.NAME);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the gallery at " + dir + ": " + e, e);
+      throw new UncheckedIOException("could not read the gallery at " + dir + ": " + IoMessages.reason(e), e);
     }
     String source = snapshot.folder().resolve(GalleryFile.NAME).toString();
     GalleryFile.Contents c = GalleryFile.read(snapshot.files().get(GalleryFile.NAME), source);
@@ -316,7 +317,7 @@ public final class InMemoryGallery<L> implements Gallery<L> {
     try {
       new SnapshotDirectory(dir).write(Map.of(GalleryFile.NAME, bytes));
     } catch (IOException e) {
-      throw new UncheckedIOException("could not save the gallery to " + dir + ": " + e, e);
+      throw new UncheckedIOException("could not save the gallery to " + dir + ": " + IoMessages.reason(e), e);
     }
   }
 
