@@ -14,6 +14,7 @@ import io.siamese.core.encoder.L2NormalizeLayer;
 import io.siamese.core.encoder.LayerSpec;
 import io.siamese.core.encoder.MaxPoolLayer;
 import io.siamese.core.encoder.Padding;
+import io.siamese.core.encoder.ResNet12BlockLayer;
 import io.siamese.core.encoder.ResidualBlockLayer;
 import io.siamese.data.ExampleShape;
 import java.util.ArrayList;
@@ -61,6 +62,17 @@ final class EncoderGraph {
         vars.put("bias", f.constant("bias", 0f, dense.units()));
       } else if (layer instanceof BatchNormLayer) {
         f.batchNorm(vars, "", in.dim(in.rank() - 1));
+      } else if (layer instanceof ResNet12BlockLayer block) {
+        long c = in.channels();
+        long filters = block.filters();
+        vars.put("conv1", f.he("conv1", 3, 3, c, filters));
+        f.batchNorm(vars, "bn1_", filters);
+        vars.put("conv2", f.he("conv2", 3, 3, filters, filters));
+        f.batchNorm(vars, "bn2_", filters);
+        vars.put("conv3", f.he("conv3", 3, 3, filters, filters));
+        f.batchNorm(vars, "bn3_", filters);
+        vars.put("shortcut", f.he("shortcut", 1, 1, c, filters));
+        f.batchNorm(vars, "bn4_", filters);
       } else if (layer instanceof ResidualBlockLayer res) {
         vars.put("conv1", f.he("conv1", 3, 3, in.channels(), res.filters()));
         f.batchNorm(vars, "bn1_", res.filters());
@@ -118,6 +130,7 @@ final class EncoderGraph {
       if (l instanceof BatchNormLayer
           || l instanceof DropoutLayer
           || l instanceof ResidualBlockLayer
+          || l instanceof ResNet12BlockLayer
           || l instanceof MaxPoolLayer) {
         return true;
       }
@@ -171,6 +184,8 @@ final class EncoderGraph {
         x = tf.math.mul(x, tf.math.rsqrt(tf.math.maximum(sq, tf.constant(1e-24f))));
       } else if (layer instanceof ResidualBlockLayer res) {
         x = residual(tf, x, v, res, training, updates);
+      } else if (layer instanceof ResNet12BlockLayer) {
+        x = resnet12(tf, x, v, training, updates);
       } else {
         throw new IllegalStateException("no graph builder for layer " + layer);
       }
@@ -192,6 +207,29 @@ final class EncoderGraph {
       shortcut = batchNorm(tf, shortcut, v, "bn3_", momentum, epsilon, training, updates);
     }
     return tf.nn.relu(tf.math.add(y, shortcut));
+  }
+
+  /** A ResNet-12 block (see {@link ResNet12BlockLayer}); batch norm as Keras' defaults, as in the residual block. */
+  private static Operand<TFloat32> resnet12(
+      Ops tf, Operand<TFloat32> x, Map<String, Variable<TFloat32>> v, boolean training, List<Update> updates) {
+    double momentum = 0.99;
+    double epsilon = 1e-3;
+    Operand<TFloat32> y = conv(tf, x, v.get("conv1"), 1, Padding.SAME);
+    y = leaky(tf, batchNorm(tf, y, v, "bn1_", momentum, epsilon, training, updates));
+    y = conv(tf, y, v.get("conv2"), 1, Padding.SAME);
+    y = leaky(tf, batchNorm(tf, y, v, "bn2_", momentum, epsilon, training, updates));
+    y = conv(tf, y, v.get("conv3"), 1, Padding.SAME);
+    y = batchNorm(tf, y, v, "bn3_", momentum, epsilon, training, updates);
+    Operand<TFloat32> shortcut = conv(tf, x, v.get("shortcut"), 1, Padding.SAME);
+    shortcut = batchNorm(tf, shortcut, v, "bn4_", momentum, epsilon, training, updates);
+    Operand<TFloat32> sum = leaky(tf, tf.math.add(y, shortcut));
+    return training
+        ? maxPoolForTraining(tf, sum, 2, 2)
+        : tf.nn.maxPool(sum, window(tf, 2), window(tf, 2), "VALID");
+  }
+
+  private static Operand<TFloat32> leaky(Ops tf, Operand<TFloat32> x) {
+    return tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(0.1f));
   }
 
   private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, int stride, Padding padding) {

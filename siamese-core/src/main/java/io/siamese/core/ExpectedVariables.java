@@ -5,6 +5,7 @@ import io.siamese.core.encoder.Conv2dLayer;
 import io.siamese.core.encoder.DenseLayer;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.encoder.LayerSpec;
+import io.siamese.core.encoder.ResNet12BlockLayer;
 import io.siamese.core.encoder.ResidualBlockLayer;
 import io.siamese.core.train.OptimizerSpec;
 import io.siamese.data.ExampleShape;
@@ -88,6 +89,16 @@ final class ExpectedVariables {
       v.put("bias", new long[] {d.units()});
     } else if (layer instanceof BatchNormLayer) {
       batchNorm(v, "", in.dim(in.rank() - 1));
+    } else if (layer instanceof ResNet12BlockLayer r) {
+      long f = r.filters();
+      v.put("conv1", new long[] {3, 3, in.channels(), f});
+      batchNorm(v, "bn1_", f);
+      v.put("conv2", new long[] {3, 3, f, f});
+      batchNorm(v, "bn2_", f);
+      v.put("conv3", new long[] {3, 3, f, f});
+      batchNorm(v, "bn3_", f);
+      v.put("shortcut", new long[] {1, 1, in.channels(), f});
+      batchNorm(v, "bn4_", f);
     } else if (layer instanceof ResidualBlockLayer r) {
       v.put("conv1", new long[] {3, 3, in.channels(), r.filters()});
       batchNorm(v, "bn1_", r.filters());

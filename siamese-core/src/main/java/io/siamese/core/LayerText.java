@@ -15,6 +15,7 @@ import io.siamese.core.encoder.L2NormalizeLayer;
 import io.siamese.core.encoder.LayerSpec;
 import io.siamese.core.encoder.MaxPoolLayer;
 import io.siamese.core.encoder.Padding;
+import io.siamese.core.encoder.ResNet12BlockLayer;
 import io.siamese.core.encoder.ResidualBlockLayer;
 import io.siamese.data.ExampleShape;
 
@@ -75,6 +76,8 @@ final class LayerText {
       return "l2normalize";
     } else if (l instanceof ResidualBlockLayer r) {
       return "residual " + r.filters() + " " + r.stride();
+    } else if (l instanceof ResNet12BlockLayer r) {
+      return "resnet12block " + r.filters();
     }
     throw new IllegalStateException("no description for layer " + l);
   }
@@ -117,6 +120,9 @@ final class LayerText {
       case "residual":
         arity(t, 3, s);
         return new ResidualBlockLayer(bounded(t[1], MAX_FILTERS, "residual filters"), bounded(t[2], MAX_WINDOW, "residual stride"));
+      case "resnet12block":
+        arity(t, 2, s);
+        return new ResNet12BlockLayer(bounded(t[1], MAX_FILTERS, "resnet12 block filters"));
       default:
         throw new IllegalArgumentException("unknown layer '" + s + "'");
     }

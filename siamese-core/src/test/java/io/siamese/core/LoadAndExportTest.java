@@ -102,15 +102,18 @@ class LoadAndExportTest {
         TripletLoss.create(), ProxyAnchorLoss.builder(6).build());
     List<OptimizerSpec> optimizers =
         List.of(OptimizerSpec.adam(1e-3), OptimizerSpec.sgd(0.1), OptimizerSpec.sgdWithMomentum(0.1, 0.9), OptimizerSpec.rmsProp(1e-3));
-    for (Object loss : losses) {
-      for (OptimizerSpec optimizer : optimizers) {
-        try (Graph g = new Graph()) {
-          ModelGraph graph = new ModelGraph(g, everyLayer(), LossBinding.of(loss, 1), optimizer, 1, io.siamese.core.train.TwinBatching.STACKED);
-          assertEquals(asText(graph.variables.shapes()), asText(ExpectedVariables.of(everyLayer(), loss, optimizer)), loss + " " + optimizer);
-        }
-        try (Graph g = new Graph()) {
-          InferenceGraph graph = new InferenceGraph(g, everyLayer(), LossBinding.of(loss, 1), 1);
-          assertEquals(asText(graph.variables.shapes()), asText(ExpectedVariables.inference(everyLayer(), loss)), loss + " inference");
+    for (EncoderSpec spec : List.of(everyLayer(), EncoderSpec.resnet12(SHAPE, 4, 6, 8, 10))) {
+      for (Object loss : losses) {
+        // Every loss with Adam, every optimizer with the first loss: each part of the plan is covered.
+        for (OptimizerSpec optimizer : loss == losses.get(0) ? optimizers : optimizers.subList(0, 1)) {
+          try (Graph g = new Graph()) {
+            ModelGraph graph = new ModelGraph(g, spec, LossBinding.of(loss, 1), optimizer, 1, io.siamese.core.train.TwinBatching.STACKED);
+            assertEquals(asText(graph.variables.shapes()), asText(ExpectedVariables.of(spec, loss, optimizer)), loss + " " + optimizer);
+          }
+          try (Graph g = new Graph()) {
+            InferenceGraph graph = new InferenceGraph(g, spec, LossBinding.of(loss, 1), 1);
+            assertEquals(asText(graph.variables.shapes()), asText(ExpectedVariables.inference(spec, loss)), loss + " inference");
+          }
         }
       }
     }
@@ -231,7 +234,15 @@ class LoadAndExportTest {
   @Test
   void exportsOfEveryLayerPassTheGuard() {
     Path export = tmp.resolve("every-layer");
-    try (SiameseModel m = SiameseModel.builder().encoder(everyLayer()).loss(ContrastiveLoss.similarIsOne()).build()) {
+    EncoderSpec spec = EncoderSpec.builder(SHAPE).resnet12Block(4).add(everyLayer().layers().get(0)).flatten().dense(4).build();
+    assertEquals("resnet12Block(4)", spec.layers().get(0).toString());
+    try (SiameseModel m = SiameseModel.builder().encoder(everyLayer()).loss(ContrastiveLoss.similarIsOne()).build();
+        SiameseModel r = SiameseModel.builder().encoder(EncoderSpec.resnet12(SHAPE, 4, 6, 8, 10)).loss(ContrastiveLoss.similarIsOne()).build()) {
+      Path resnet = tmp.resolve("resnet12");
+      r.exportSavedModel(resnet);
+      try (SavedModelEmbedder e = SavedModelEmbedder.open(resnet)) {
+        assertArrayEquals(r.embed(GLYPHS.features(0)), e.embed(GLYPHS.features(0)), 1e-5f);
+      }
       m.exportSavedModel(export);
       try (SavedModelEmbedder e = SavedModelEmbedder.open(export)) {
         assertArrayEquals(m.embed(GLYPHS.features(0)), e.embed(GLYPHS.features(0)), 1e-6f);

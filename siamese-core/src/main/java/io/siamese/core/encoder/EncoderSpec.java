@@ -88,6 +88,29 @@ public final class EncoderSpec {
         .build();
   }
 
+  /**
+   * ResNet-12, the few-shot standard (Oreshkin et al. 2018; Lee et al. 2019): four {@link
+   * ResNet12BlockLayer}s of the given widths, each halving the image, then global average pooling:
+   * the embedding has {@code widths[3]} floats. The literature's widths are 64, 160, 320, 640
+   * ({@link #resnet12(ExampleShape)}); narrower ones train faster on a few cores.
+   *
+   * @param inputShape an image of at least 16x16 pixels
+   * @param widths four channel counts
+   */
+  public static EncoderSpec resnet12(ExampleShape inputShape, int... widths) {
+    checkArgument(widths.length == 4, "ResNet-12 has 4 blocks, got %s widths", widths.length);
+    Builder b = builder(inputShape);
+    for (int w : widths) {
+      b.add(new ResNet12BlockLayer(w));
+    }
+    return b.globalAvgPool().build();
+  }
+
+  /** ResNet-12 with the literature's widths 64, 160, 320, 640 (640-float embeddings). */
+  public static EncoderSpec resnet12(ExampleShape inputShape) {
+    return resnet12(inputShape, 64, 160, 320, 640);
+  }
+
   /** Shape of one input example. */
   public ExampleShape inputShape() {
     return inputShape;
@@ -226,6 +249,11 @@ public final class EncoderSpec {
     /** Scales each embedding to unit length. */
     public Builder l2Normalize() {
       return add(new L2NormalizeLayer());
+    }
+
+    /** A ResNet-12 block of {@code filters} channels; it halves the image (see {@link ResNet12BlockLayer}). */
+    public Builder resnet12Block(int filters) {
+      return add(new ResNet12BlockLayer(filters));
     }
 
     /** A residual block of {@code filters} channels; {@code stride} 2 halves the image. */

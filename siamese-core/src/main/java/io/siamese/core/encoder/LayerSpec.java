@@ -17,7 +17,8 @@ public sealed interface LayerSpec
         BatchNormLayer,
         DropoutLayer,
         L2NormalizeLayer,
-        ResidualBlockLayer {
+        ResidualBlockLayer,
+        ResNet12BlockLayer {
 
   /**
    * The shape this layer produces from {@code input}.
