@@ -49,6 +49,17 @@ public final class ExecutorModels {
     return n;
   }
 
+  /** The models held now, with their thread settings. */
+  static java.util.Set<Key> keys() {
+    java.util.Set<Key> keys = new java.util.HashSet<>();
+    SLOTS.forEach((k, s) -> {
+      if (s.model != null) {
+        keys.add(k);
+      }
+    });
+    return keys;
+  }
+
   /** Which model, with which TensorFlow thread pools. */
   record Key(String digest, int intraOpThreads, int interOpThreads) {}
 

@@ -10,10 +10,16 @@ final class FloatArrayDecoder implements RowDecoder {
 
   private final int column;
   private final String columnName;
+  private final int nullFlag;
 
-  FloatArrayDecoder(int column, String columnName) {
+  /**
+   * @param nullFlag the column whose boolean says the array holds a null element, when the rows
+   *     come as {@code float[]} (where a null would read as 0); -1 when there is none
+   */
+  FloatArrayDecoder(int column, String columnName, int nullFlag) {
     this.column = column;
     this.columnName = columnName;
+    this.nullFlag = nullFlag;
   }
 
   @Override
@@ -21,6 +27,9 @@ final class FloatArrayDecoder implements RowDecoder {
     Object value = row.get(column);
     if (value == null) {
       throw new IllegalArgumentException("column " + columnName + " is null");
+    }
+    if (nullFlag >= 0 && !row.isNullAt(nullFlag) && row.getBoolean(nullFlag)) {
+      throw new IllegalArgumentException("column " + columnName + " holds a null element");
     }
     float[] x = toFloats(value);
     if (x.length != shape.size()) {

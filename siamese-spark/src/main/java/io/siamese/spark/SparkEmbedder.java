@@ -7,16 +7,20 @@ import static com.google.common.base.Preconditions.checkState;
 import io.siamese.data.ImageReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -53,6 +57,9 @@ public final class SparkEmbedder {
 
   /** Default rows per {@code embed} call: the batch at which a Conv-4 forward is cheapest per row on a CPU. */
   public static final int DEFAULT_BATCH_SIZE = 256;
+
+  /** The hidden column that flags rows whose array holds a null element. */
+  private static final String NULL_FLAG = "__siamese_array_has_null";
 
   /** Largest batch accepted. */
   public static final int MAX_BATCH_SIZE = 65_536;
@@ -123,8 +130,29 @@ public final class SparkEmbedder {
         inputColumn,
         type.simpleString(),
         inputColumn);
-    int[] kept = java.util.stream.IntStream.range(0, schema.fields().length).filter(i -> keepInputColumn || i != column).toArray();
-    return run(input, new FloatArrayDecoder(column, inputColumn), kept, outputColumn);
+    int[] kept = IntStream.range(0, schema.fields().length).filter(i -> keepInputColumn || i != column).toArray();
+    int key = keyColumn == null ? -1 : fieldIndex(schema, keyColumn, "key");
+    boolean containsNull = ((ArrayType) type).containsNull();
+    if (containsNull && keepInputColumn) {
+      // Read as float[], an array's null elements would become 0 in the column carried on: read boxed.
+      return run(input, new FloatArrayDecoder(column, inputColumn, -1), kept, outputColumn, key, keyColumn, Set.of());
+    }
+    // Read as float[] (one copy per row instead of a boxed Float per value). Spark refuses a null
+    // element there without naming the row, so where the type allows nulls Spark flags the rows
+    // that have one and puts NaN in its place; the decoder reports the flag first.
+    Dataset<Row> source = input;
+    int nullFlag = -1;
+    if (containsNull) {
+      Column c = functions.col(inputColumn);
+      source =
+          input
+              .withColumn(NULL_FLAG, functions.exists(c, Column::isNull))
+              .withColumn(inputColumn, functions.transform(c, x -> functions.coalesce(x, functions.lit(Float.NaN))));
+      nullFlag = schema.fields().length;
+    }
+    Dataset<Row> primitive = source.as(PrimitiveRowEncoders.withFloatArrays(source.schema(), Set.of(column)));
+    Set<Integer> primitiveOut = keepInputColumn ? Set.of(column) : Set.of();
+    return run(primitive, new FloatArrayDecoder(column, inputColumn, nullFlag), kept, outputColumn, key, keyColumn, primitiveOut);
   }
 
   /**
@@ -154,15 +182,15 @@ public final class SparkEmbedder {
       }
     }
     int[] kept = keep.stream().mapToInt(Integer::intValue).toArray();
-    return run(binaryFiles, new ImageRowDecoder(content, path, images), kept, outputColumn, path, "path");
+    return run(binaryFiles, new ImageRowDecoder(content, path, images), kept, outputColumn, path, "path", Set.of());
   }
 
-  private EmbeddingJob run(Dataset<Row> input, RowDecoder decoder, int[] kept, String outputColumn) {
-    int key = keyColumn == null ? -1 : fieldIndex(input.schema(), keyColumn, "key");
-    return run(input, decoder, kept, outputColumn, key, keyColumn);
-  }
-
-  private EmbeddingJob run(Dataset<Row> input, RowDecoder decoder, int[] kept, String outputColumn, int keyIndex, String keyName) {
+  /**
+   * @param primitiveKept input columns (of {@code kept}) that the rows hold as {@code float[]}, so
+   *     that the output encoder writes them as such
+   */
+  private EmbeddingJob run(
+      Dataset<Row> input, RowDecoder decoder, int[] kept, String outputColumn, int keyIndex, String keyName, Set<Integer> primitiveKept) {
     checkNotNull(outputColumn, "outputColumn");
     StructType schema = input.schema();
     Set<String> names = Set.of(schema.fieldNames());
@@ -172,9 +200,14 @@ public final class SparkEmbedder {
       checkArgument(!names.contains(errors) && !errors.equals(outputColumn), "error column %s already exists", errors);
     }
     List<StructField> fields = new ArrayList<>();
+    Set<Integer> primitiveOut = new HashSet<>();
     for (int i : kept) {
+      if (primitiveKept.contains(i)) {
+        primitiveOut.add(fields.size());
+      }
       fields.add(schema.fields()[i]);
     }
+    primitiveOut.add(fields.size());
     Metadata digest = new MetadataBuilder().putString(MODEL_DIGEST_METADATA, model.digest()).build();
     fields.add(DataTypes.createStructField(outputColumn, DataTypes.createArrayType(DataTypes.FloatType, false), skipBadRows, digest));
     if (skipBadRows) {
@@ -193,7 +226,7 @@ public final class SparkEmbedder {
     PartitionEmbedder function =
         new PartitionEmbedder(
             model.digest(), broadcast(sc), threadsPerTask, privateNativeCache, batchSize, decoder, keyIndex, keyName, kept, skipBadRows, counters);
-    Dataset<Row> rows = input.mapPartitions(function, Encoders.row(output));
+    Dataset<Row> rows = input.mapPartitions(function, PrimitiveRowEncoders.withFloatArrays(output, primitiveOut));
     // The row encoder drops field metadata; put the digest back so that it reaches Parquet.
     rows = rows.withColumn(outputColumn, rows.col(outputColumn).as(outputColumn, digest));
     return new EmbeddingJob(rows, counters, model.digest());

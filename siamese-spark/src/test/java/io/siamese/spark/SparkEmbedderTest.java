@@ -19,6 +19,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -64,12 +66,41 @@ class SparkEmbedderTest {
   }
 
   @Test
+  void threadsPerTaskSizeTheSharedModelsPoolsForTheExecutorsTasks() {
+    Path fresh = TestSpark.exportConv4(13);
+    SparkEmbedder embedder = SparkEmbedder.builder(fresh).threadsPerTask(1).build();
+    assertEquals(glyphs.size(), embedder.embed(TestSpark.glyphRows(glyphs, 4), "pixels", "embedding").rows().count());
+    // local[2]: two concurrent tasks, one thread each, share an intra-op pool of 2 and 2 inter-op threads.
+    assertTrue(ExecutorModels.keys().contains(new ExecutorModels.Key(embedder.modelDigest(), 2, 2)), ExecutorModels.keys().toString());
+  }
+
+  @Test
+  void arraysWithoutNullsAreReadAsFloatArraysWithTheSameResult() {
+    // array<float> declared without null elements: read and carried on as float[], not boxed.
+    StructType noNulls =
+        DataTypes.createStructType(
+            List.of(
+                DataTypes.createStructField("id", DataTypes.LongType, false),
+                DataTypes.createStructField("label", DataTypes.IntegerType, false),
+                DataTypes.createStructField("pixels", DataTypes.createArrayType(DataTypes.FloatType, false), false)));
+    Dataset<Row> rows = spark.createDataFrame(TestSpark.glyphRows(glyphs, 5).collectAsList(), noNulls).repartition(5);
+    SparkEmbedder embedder = SparkEmbedder.builder(model).batchSize(16).keyColumn("id").build();
+    List<Row> out = embedder.embed(rows, "pixels", "embedding").rows().withColumn("pid", functions.spark_partition_id()).collectAsList();
+    assertEquals(glyphs.size(), out.size());
+    assertSameAsSavedModelEmbedder(out, 16, inputs);
+    for (Row r : out) {
+      assertArrayEquals(inputs.get(r.getLong(0)), TestSpark.floats(r, "pixels"), "the input column passes through unchanged");
+    }
+  }
+
+  @Test
   void parquetOutputKeepsTheEmbeddingsAndTheModelDigest() {
-    SparkEmbedder embedder = SparkEmbedder.builder(model).build();
+    SparkEmbedder embedder = SparkEmbedder.builder(model).keepInputColumn(false).build();
     EmbeddingJob job = embedder.embed(TestSpark.glyphRows(glyphs, 3), "pixels", "embedding");
     String out = TestSpark.scratch().resolve("parquet-" + System.nanoTime()).toString();
     job.rows().withColumn("pid", functions.spark_partition_id()).write().parquet(out);
     Dataset<Row> back = spark.read().parquet(out);
+    assertEquals(List.of("id", "label", "embedding", "pid"), List.of(back.columns()), "the pixels were left behind");
     assertEquals(embedder.modelDigest(), SparkEmbedder.modelDigestOf(back.schema(), "embedding").orElseThrow());
     assertEquals(ShippedModel.digest(model), embedder.modelDigest());
     List<Row> rows = back.collectAsList();
@@ -150,6 +181,18 @@ class SparkEmbedderTest {
     Dataset<Row> nullRow = withBadRows().filter("id = 21");
     e = assertThrows(SparkException.class, () -> embedder.embed(nullRow, "pixels", "embedding").rows().count());
     assertTrue(e.getMessage().contains("id=21") && e.getMessage().contains("null"), e.getMessage());
+    // A null inside the array, read boxed (the column is carried on) and as float[] (it is not).
+    List<Row> withNull = new ArrayList<>();
+    Float[] boxed = new Float[784];
+    java.util.Arrays.fill(boxed, 0.5f);
+    boxed[9] = null;
+    withNull.add(RowFactory.create(33L, 1, java.util.Arrays.asList(boxed)));
+    Dataset<Row> nullElement = spark.createDataFrame(withNull, TestSpark.GLYPH_SCHEMA);
+    e = assertThrows(SparkException.class, () -> embedder.embed(nullElement, "pixels", "embedding").rows().count());
+    assertTrue(e.getMessage().contains("id=33") && e.getMessage().contains("null at position 9"), e.getMessage());
+    SparkEmbedder dropping = SparkEmbedder.builder(model).keyColumn("id").keepInputColumn(false).build();
+    e = assertThrows(SparkException.class, () -> dropping.embed(nullElement, "pixels", "embedding").rows().count());
+    assertTrue(e.getMessage().contains("id=33") && e.getMessage().contains("holds a null element"), e.getMessage());
     // Without a key column the row is named by its place.
     SparkEmbedder unkeyed = SparkEmbedder.builder(model).build();
     e = assertThrows(SparkException.class, () -> unkeyed.embed(shortRow.coalesce(1), "pixels", "embedding").rows().count());

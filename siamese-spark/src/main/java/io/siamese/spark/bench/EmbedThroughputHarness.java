@@ -38,6 +38,10 @@ import org.apache.spark.storage.StorageLevel;
  * scheduling and its tasks sharing the model, but not for storage; {@code --parquet} adds one Parquet
  * write at the end to show what output costs.
  *
+ * <p>Each arm is also timed in CPU seconds of this process: on a host shared with other jobs the
+ * wall-clock ratio swings with their load, while rows per CPU-second stays put (it cannot show an
+ * arm that leaves a core idle, which the wall-clock ratio on a quiet host does).
+ *
  * <pre>
  * mvn -o -q -pl siamese-spark compile exec:exec -Dexec.mainClass=io.siamese.spark.bench.EmbedThroughputHarness \
  *     -Dexec.args="--rows 50000 --rounds 5"
@@ -111,18 +115,19 @@ public final class EmbedThroughputHarness {
       out.printf(Locale.ROOT, "%,d rows of %s, Conv-4 with %d filters, batch %d, %s with %d partitions, threads per task %d%n",
           rows, data.shape(), filters, batch, master, partitions, threadsPerTask);
       // Warm-up of both arms; the Spark one loads the model in the executor and runs its first batch.
-      double singleWarm = singleJvm(single, x, batch);
+      double singleWarm = singleJvm(single, x, batch)[0];
       EmbeddingJob warm = embedder.embed(cached, "pixels", "embedding");
-      double sparkWarm = spark(warm);
+      double sparkWarm = spark(warm)[0];
       out.printf(Locale.ROOT, "warm-up: single JVM %.0f rows/s, Spark %.0f rows/s; Spark model loads %d (%d ms), first batch %d ms, JVM loads so far %d%n",
           singleWarm, sparkWarm, warm.modelLoads(), warm.modelLoadMillis(), warm.firstBatchMillis(), ExecutorModels.loads());
 
       double[] ratios = new double[rounds];
-      out.println("round  order  single JVM rows/s  Spark rows/s  Spark / single");
+      double[] cpuRatios = new double[rounds];
+      out.println("round  order  single JVM rows/s  Spark rows/s  Spark / single  single rows/CPU-s  Spark rows/CPU-s  Spark / single (CPU)");
       for (int r = 0; r < rounds; r++) {
         boolean singleFirst = r % 2 == 0;
-        double s;
-        double p;
+        double[] s;
+        double[] p;
         if (singleFirst) {
           s = singleJvm(single, x, batch);
           p = spark(embedder.embed(cached, "pixels", "embedding"));
@@ -130,13 +135,17 @@ public final class EmbedThroughputHarness {
           p = spark(embedder.embed(cached, "pixels", "embedding"));
           s = singleJvm(single, x, batch);
         }
-        ratios[r] = p / s;
-        out.printf(Locale.ROOT, "%5d  %s  %17.0f  %12.0f  %14.3f%n", r + 1, singleFirst ? "AB   " : "BA   ", s, p, ratios[r]);
+        ratios[r] = p[0] / s[0];
+        cpuRatios[r] = p[1] / s[1];
+        out.printf(Locale.ROOT, "%5d  %s  %17.0f  %12.0f  %14.3f  %17.0f  %16.0f  %20.3f%n",
+            r + 1, singleFirst ? "AB   " : "BA   ", s[0], p[0], ratios[r], s[1], p[1], cpuRatios[r]);
       }
       double[] sorted = ratios.clone();
       Arrays.sort(sorted);
-      out.printf(Locale.ROOT, "median Spark / single JVM: %.3f (min %.3f, max %.3f); model loads in this JVM: %d%n",
-          sorted[rounds / 2], sorted[0], sorted[rounds - 1], ExecutorModels.loads());
+      double[] cpuSorted = cpuRatios.clone();
+      Arrays.sort(cpuSorted);
+      out.printf(Locale.ROOT, "median Spark / single JVM, wall clock: %.3f (min %.3f, max %.3f); per CPU-second: %.3f (min %.3f, max %.3f); model loads in this JVM: %d%n",
+          sorted[rounds / 2], sorted[0], sorted[rounds - 1], cpuSorted[rounds / 2], cpuSorted[0], cpuSorted[rounds - 1], ExecutorModels.loads());
       if (parquet) {
         Path target = work.resolve("parquet");
         EmbeddingJob job = embedder.embed(cached, "pixels", "embedding");
@@ -152,7 +161,9 @@ public final class EmbedThroughputHarness {
     out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
   }
 
-  private static double singleJvm(SavedModelEmbedder e, float[][] x, int batch) {
+  /** Rows per second and rows per CPU-second of this process. */
+  private static double[] singleJvm(SavedModelEmbedder e, float[][] x, int batch) {
+    long c0 = cpuNanos();
     long t0 = System.nanoTime();
     long sink = 0;
     for (int from = 0; from < x.length; from += batch) {
@@ -160,18 +171,27 @@ public final class EmbedThroughputHarness {
       sink += y.length;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpu = (cpuNanos() - c0) / 1e9;
     if (sink != x.length) {
       throw new IllegalStateException("embedded " + sink + " of " + x.length + " rows");
     }
-    return x.length / seconds;
+    return new double[] {x.length / seconds, x.length / cpu};
   }
 
-  private static double spark(EmbeddingJob job) {
+  /** Rows per second and rows per CPU-second of this process (driver and executors: local mode). */
+  private static double[] spark(EmbeddingJob job) {
     long before = job.embeddedRows();
+    long c0 = cpuNanos();
     long t0 = System.nanoTime();
     job.rows().write().format("noop").mode("overwrite").save();
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return (job.embeddedRows() - before) / seconds;
+    double cpu = (cpuNanos() - c0) / 1e9;
+    long rows = job.embeddedRows() - before;
+    return new double[] {rows / seconds, rows / cpu};
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static String loadAverage() {
