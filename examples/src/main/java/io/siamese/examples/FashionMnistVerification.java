@@ -1,6 +1,7 @@
 package io.siamese.examples;
 
 import io.siamese.core.SiameseModel;
+import io.siamese.core.SiameseModelBuilder;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.evaluation.OneShotResult;
 import io.siamese.core.evaluation.PairMetrics;
@@ -94,7 +95,7 @@ public final class FashionMnistVerification {
 
     Files.createDirectories(output);
     boolean batchHard = loss.equals("batch-hard");
-    SiameseModel.Builder builder = SiameseModel.builder()
+    SiameseModelBuilder builder = SiameseModel.builder()
         .encoder(EncoderSpec.conv4(train.shape(), 64, true))
         .optimizer(OptimizerSpec.adam(1e-3))
         .seed(seed);

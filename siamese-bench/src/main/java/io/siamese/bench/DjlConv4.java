@@ -18,7 +18,6 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import io.siamese.core.SiameseModel;
-import io.siamese.core.encoder.Activation;
 
 /**
  * The Conv-4 encoder in DJL on its PyTorch engine, as a Java user who picks DJL instead of this

@@ -45,7 +45,7 @@ import org.tensorflow.proto.ConfigProto;
  * is the slower forward at batch 1.
  *
  * <p>{@code intraOp} / {@code interOp}: TensorFlow's thread pools ({@code
- * SiameseModel.Builder.threads}, and the same {@code ConfigProto} for the raw session); 0 lets
+ * SiameseModelBuilder.threads}, and the same {@code ConfigProto} for the raw session); 0 lets
  * TensorFlow choose, one thread per core.
  *
  * <p>Score: batches per second; multiply by {@code batch} for embeddings per second, and divide

@@ -38,7 +38,7 @@ final class TfSupport {
   private TfSupport() {}
 
   /**
-   * The session configuration of {@code SiameseModel.Builder.threads(intraOp, interOp)}, for the
+   * The session configuration of {@code SiameseModelBuilder.threads(intraOp, interOp)}, for the
    * raw baselines' {@code new Session(graph, config)}. 0 lets TensorFlow choose (one thread per
    * core in each pool), which is also what a session without a configuration gets.
    *

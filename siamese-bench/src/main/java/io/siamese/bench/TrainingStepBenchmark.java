@@ -54,7 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * with the contrastive rows. Each benchmark builds only its own model.
  *
  * <p>{@code intraOp} / {@code interOp}: TensorFlow's thread pools ({@code
- * SiameseModel.Builder.threads}, and the same {@code ConfigProto} for the raw sessions); 0 lets
+ * SiameseModelBuilder.threads}, and the same {@code ConfigProto} for the raw sessions); 0 lets
  * TensorFlow choose.
  *
  * <p>{@code java -jar siamese-bench/target/benchmarks.jar TrainingStep -rf json}

@@ -123,7 +123,7 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
    * Loads the SavedModel in {@code directory} (tag {@code serve}) with TensorFlow's thread pools
    * sized: {@code intraOp} threads inside one op, {@code interOp} ops at once, 0 for TensorFlow's
    * choice (one per core each). Several embedders in one JVM (one per Spark task, say) should each
-   * take their share of the cores. As with {@link SiameseModel.Builder#threads}, the intra-op
+   * take their share of the cores. As with {@link SiameseModelBuilder#threads}, the intra-op
    * setting takes effect only when the JVM runs with {@code TF_OVERRIDE_GLOBAL_THREADPOOL=1}.
    *
    * @throws IllegalArgumentException naming the directory if it holds no SavedModel or its

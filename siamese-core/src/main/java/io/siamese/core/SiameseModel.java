@@ -39,7 +39,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A Siamese network: one encoder applied to both examples of a pair (the twins share one set of
@@ -76,70 +75,34 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   private final LossBinding binding;
   private final OptimizerSpec optimizerSpec;
   private final long seed;
+  private final ModelRuntime runtime;
   private final GraphSession session;
-  private final VariableStore variables;
-  private final Set<String> inferenceVariables;
-  /** Null for a model loaded for inference only. */
-  private final ModelTrainer trainer;
   private final OperatingPoints points = new OperatingPoints();
-  private volatile SpaceSnapshot space;
-  private volatile long inferenceWeightsVersion;
   private volatile ImageReader preprocessing;
-
-  private record SpaceSnapshot(long version, EmbeddingSpace space) {}
 
   /**
    * @param binding the loss, bound for this model's graph
    * @param restore every variable's value, or null to initialise them
    * @param inferenceOnly build the inference path only (no loss, no optimizer)
    */
-  private SiameseModel(Builder b, LossBinding binding, List<WeightsFile.Entry> restore, boolean inferenceOnly) {
+  private SiameseModel(SiameseModelBuilder b, LossBinding binding, List<WeightsFile.Entry> restore, boolean inferenceOnly) {
     this.encoderSpec = b.encoder;
     this.binding = binding;
     this.optimizerSpec = b.optimizer;
     this.seed = b.seed;
-    if (inferenceOnly) {
-      GraphSession.Built<InferenceGraph> built =
-          GraphSession.create(b.session, "SiameseModel", g -> new InferenceGraph(g, encoderSpec, binding, seed), false);
-      this.session = built.session();
-      this.variables = built.graph().variables;
-      this.inferenceVariables = built.graph().inferenceVariables;
-      session.embedding(built.graph().input, built.graph().embedding, encoderSpec.inputShape(), encoderSpec.embeddingSize());
-      this.trainer = null;
-    } else {
-      GraphSession.Built<ModelGraph> built =
-          GraphSession.create(
-              b.session, "SiameseModel", g -> new ModelGraph(g, encoderSpec, binding, optimizerSpec, seed, b.twinBatching), restore == null);
-      this.session = built.session();
-      this.variables = built.graph().variables;
-      this.inferenceVariables = built.graph().inferenceVariables;
-      session.embedding(built.graph().input, built.graph().embedding, encoderSpec.inputShape(), encoderSpec.embeddingSize());
-      this.trainer = new ModelTrainer(encoderSpec, binding, optimizerSpec, seed, session, built.graph());
-    }
-    try {
-      session.use(() -> {
-        if (restore != null) {
-          variables.write(session.session(), restore, "the saved weights");
-        } else if (!binding.initialValues().isEmpty()) {
-          variables.writeSome(session.session(), binding.initialValues());
-        }
-        return null;
-      });
-    } catch (RuntimeException e) {
-      session.close();
-      throw e;
-    }
+    this.runtime = ModelRuntime.create(encoderSpec, binding, optimizerSpec, seed, b.session, b.twinBatching, restore, inferenceOnly);
+    this.session = runtime.session;
     LOG.log(System.Logger.Level.DEBUG, () -> "built Siamese model: " + encoderSpec + ", loss " + binding.loss() + ", " + optimizerSpec);
   }
 
   /** A model rebuilt from a checked description and weights (see {@link ModelLoader}). */
   static SiameseModel restored(ModelDescription d, LossBinding binding, List<WeightsFile.Entry> weights, boolean inferenceOnly) {
-    Builder b = builder().encoder(d.encoder).optimizer(d.optimizer).seed(d.seed);
+    SiameseModelBuilder b = builder().encoder(d.encoder).optimizer(d.optimizer).seed(d.seed);
     b.loss = binding.loss();
     b.defaults();
     SiameseModel model = new SiameseModel(b, binding, weights, inferenceOnly);
-    if (model.trainer != null) {
-      model.trainer.steps(d.steps);
+    if (model.runtime.trainer != null) {
+      model.runtime.trainer.steps(d.steps);
     }
     d.operatingPoints.forEach(model.points::set);
     model.preprocessing = d.preprocessing.orElse(null);
@@ -147,8 +110,13 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   }
 
   /** A builder; the encoder and the loss must be set. */
-  public static Builder builder() {
-    return new Builder();
+  public static SiameseModelBuilder builder() {
+    return new SiameseModelBuilder();
+  }
+
+  /** The model {@code b} describes, with freshly initialised weights. */
+  static SiameseModel built(SiameseModelBuilder b) {
+    return new SiameseModel(b, LossBinding.of(b.loss, b.seed), null, false);
   }
 
   /**
@@ -164,12 +132,12 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   public void save(Path directory) {
     checkNotNull(directory, "directory");
     requireTrainable("saved (its optimizer state was not loaded; export it instead)");
-    trainer.locked(() -> session.use(() -> {
+    runtime.trainer.locked(() -> session.use(() -> {
       ModelDescription d =
           ModelDescription.of(
-              encoderSpec, binding.loss(), comparison(), optimizerSpec, seed, trainer.steps(), points.all(),
-              Optional.ofNullable(preprocessing), trainer.rateToSave());
-      ModelFiles.write(directory, d, variables.read(session.session()));
+              encoderSpec, binding.loss(), comparison(), optimizerSpec, seed, runtime.trainer.steps(), points.all(),
+              Optional.ofNullable(preprocessing), runtime.trainer.rateToSave());
+      ModelFiles.write(directory, d, runtime.variables.read(session.session()));
       return null;
     }));
   }
@@ -221,7 +189,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
     EmbeddingSpace now = embeddingSpace();
     session.use(() -> {
       List<WeightsFile.Entry> weights =
-          variables.read(session.session()).stream().filter(e -> inferenceVariables.contains(e.name())).toList();
+          runtime.variables.read(session.session()).stream().filter(e -> runtime.inferenceVariables.contains(e.name())).toList();
       SavedModelExport.write(
           directory, encoderSpec, () -> binding instanceof DistanceBinding ? binding : LossBinding.of(binding.loss(), seed), seed,
           weights, now, points.all(), Optional.ofNullable(preprocessing));
@@ -233,36 +201,24 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    * Trains on pairs from {@code sampler} as {@code config} says, reporting to the listeners.
    *
    * @return one result per epoch
-   * @throws IllegalStateException if this model's loss does not train on pairs
+   * @throws IllegalStateException if this model's loss does not train on pairs (the message names
+   *     the {@code fit} that fits it)
    * @throws IllegalArgumentException if the sampler's examples do not have the encoder's input shape
    * @throws io.siamese.core.train.TrainingDivergedException if a step's loss or gradients are not
    *     finite; that step is not applied
    */
   public TrainingHistory fit(PairSampler sampler, TrainingConfig config, TrainingListener... listeners) {
-    checkNotNull(sampler, "sampler");
-    requireTrainable("trained");
-    requireKind(BatchKind.PAIRS);
-    int b = checkNotNull(config, "config").batchSize();
-    Checks.fitsInArray(2L * b, inputSize(), "batchSize " + b + " pairs");
-    return trainer.fit(this, TrainingBatches.pairs(sampler, b, binding.labelConvention()), config, listeners);
+    return trainer().fit(this, TrainingBatches.pairs(sampler, config, binding), config, listeners);
   }
 
   /**
-   * Trains a model built with a {@link BatchLoss} on P x K batches from {@code sampler}, whose
-   * batch size {@code config.batchSize()} must equal; the loss mines pairs or triplets in each.
+   * Trains a model built with a {@link BatchLoss} on P x K batches, whose size {@code
+   * config.batchSize()} must equal; the loss mines pairs or triplets in each.
    *
    * @see #fit(PairSampler, TrainingConfig, TrainingListener...)
    */
   public TrainingHistory fit(PkBatchSampler sampler, TrainingConfig config, TrainingListener... listeners) {
-    checkNotNull(sampler, "sampler");
-    requireTrainable("trained");
-    requireKind(BatchKind.LABELLED);
-    checkArgument(
-        checkNotNull(config, "config").batchSize() == sampler.batchSize(),
-        "batchSize is %s but the P x K sampler makes batches of %s x %s = %s examples",
-        config.batchSize(), sampler.classesPerBatch(), sampler.examplesPerClass(), sampler.batchSize());
-    Checks.fitsInArray(sampler.batchSize(), inputSize(), "a P x K batch of " + sampler.batchSize() + " examples");
-    return trainer.fit(this, TrainingBatches.labelled(sampler), config, listeners);
+    return trainer().fit(this, TrainingBatches.labelled(sampler, config, binding), config, listeners);
   }
 
   /**
@@ -271,52 +227,32 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    * @see #fit(PairSampler, TrainingConfig, TrainingListener...)
    */
   public TrainingHistory fit(TripletSampler sampler, TrainingConfig config, TrainingListener... listeners) {
-    checkNotNull(sampler, "sampler");
-    requireTrainable("trained");
-    requireKind(BatchKind.TRIPLETS);
-    int b = checkNotNull(config, "config").batchSize();
-    Checks.fitsInArray(3L * b, inputSize(), "batchSize " + b + " triplets");
-    return trainer.fit(this, TrainingBatches.triplets(sampler, b), config, listeners);
+    return trainer().fit(this, TrainingBatches.triplets(sampler, config, binding), config, listeners);
   }
 
   /**
    * Trains a model built with a {@link LearnedParameterLoss} (ArcFace, CosFace, Proxy-Anchor, ...)
-   * on batches over all training classes from {@code sampler}, whose dense class ids the loss's
-   * class weights are indexed by; its class count must be the loss's, and its batch size {@code
-   * config.batchSize()}.
+   * on batches over all training classes, by the dense class ids the loss's weights are indexed by;
+   * the sampler's class count must be the loss's, its batch size {@code config.batchSize()}.
    *
    * @see #fit(PairSampler, TrainingConfig, TrainingListener...)
    */
   public TrainingHistory fit(ClassBatchSampler sampler, TrainingConfig config, TrainingListener... listeners) {
-    checkNotNull(sampler, "sampler");
+    return trainer().fit(this, TrainingBatches.classes(sampler, config, binding), config, listeners);
+  }
+
+  private ModelTrainer trainer() {
     requireTrainable("trained");
-    requireKind(BatchKind.CLASSES);
-    int classes = ((LearnedParameterLoss) binding.loss()).classes();
-    checkArgument(
-        sampler.classCount() == classes,
-        "the sampler draws from %s classes but the loss %s has weights for %s; build the loss with classes(%s)",
-        sampler.classCount(), binding.loss(), classes, sampler.classCount());
-    checkArgument(
-        checkNotNull(config, "config").batchSize() == sampler.batchSize(),
-        "batchSize is %s but the sampler makes batches of %s", config.batchSize(), sampler.batchSize());
-    Checks.fitsInArray(sampler.batchSize(), inputSize(), "a batch of " + sampler.batchSize() + " examples");
-    return trainer.fit(this, TrainingBatches.classes(sampler), config, listeners);
+    return runtime.trainer;
   }
 
   private void requireTrainable(String what) {
-    checkState(trainer != null, "this model was loaded for inference and cannot be %s; load it with load(directory)", what);
-  }
-
-  private void requireKind(BatchKind kind) {
-    checkState(
-        binding.batchKind() == kind,
-        "this model trains with the loss %s on %s: use %s",
-        binding.loss(), binding.batchKind().items, binding.batchKind().fit);
+    checkState(runtime.trainer != null, "this model was loaded for inference and cannot be %s; load it with load(directory)", what);
   }
 
   /** A copy of every weight of the model now: encoder, heads and optimizer state. */
   public ModelWeights weights() {
-    return session.use(() -> new ModelWeights(variables.read(session.session())));
+    return session.use(() -> new ModelWeights(runtime.variables.read(session.session())));
   }
 
   /**
@@ -330,8 +266,8 @@ public final class SiameseModel implements Embedder, AutoCloseable {
 
   private void setWeights(ModelWeights weights, String source) {
     session.use(() -> {
-      variables.write(session.session(), weights.entries(), source);
-      weightsChanged();
+      runtime.variables.write(session.session(), weights.entries(), source);
+      runtime.weightsChanged();
       return null;
     });
   }
@@ -471,7 +407,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   }
 
   private Distance comparison() {
-    return binding.distance(session.session(), weightsVersion());
+    return binding.distance(session.session(), runtime.weightsVersion());
   }
 
   /**
@@ -481,16 +417,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    */
   @Override
   public EmbeddingSpace embeddingSpace() {
-    return session.use(() -> {
-      long version = weightsVersion();
-      SpaceSnapshot s = space;
-      if (s == null || s.version() != version) {
-        String digest = VariableStore.digest(encoderSpec.toString(), variables.read(session.session()), inferenceVariables);
-        s = new SpaceSnapshot(version, new EmbeddingSpace(embeddingSize(), comparison(), digest));
-        space = s;
-      }
-      return s.space();
-    });
+    return session.use(() -> runtime.space(encoderSpec, comparison()));
   }
 
   /** The optimizer and its learning-rate schedule. */
@@ -500,19 +427,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
 
   /** Training steps applied over this model's life, across fits, saves and loads: the schedule's next step. */
   public long trainingSteps() {
-    return trainer == null ? 0 : trainer.steps();
-  }
-
-  private long weightsVersion() {
-    return trainer == null ? inferenceWeightsVersion : trainer.weightsVersion();
-  }
-
-  private void weightsChanged() {
-    if (trainer == null) {
-      inferenceWeightsVersion++;
-    } else {
-      trainer.weightsChanged();
-    }
+    return runtime.trainer == null ? 0 : runtime.trainer.steps();
   }
 
   /**
@@ -555,11 +470,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
 
   /** The types of the ops in this model's graph, for tests of how it is built. */
   Set<String> opTypes() {
-    return session.use(() -> {
-      Set<String> types = new TreeSet<>();
-      session.session().graph().operations().forEachRemaining(op -> types.add(op.type()));
-      return types;
-    });
+    return session.use(runtime::opTypes);
   }
 
   private int inputSize() {
@@ -579,128 +490,5 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   @Override
   public void close() {
     session.close();
-  }
-
-  /** Collects the model's settings; {@link #build()} checks them and builds the graph. */
-  public static final class Builder {
-    private EncoderSpec encoder;
-    private Object loss;
-    private OptimizerSpec optimizer;
-    private Long seedSet;
-    private long seed;
-    private SessionConfig session;
-    private TwinBatching twinBatching;
-
-    private Builder() {}
-
-    /** The encoder both twins share. Required. */
-    public Builder encoder(EncoderSpec encoder) {
-      checkState(this.encoder == null, "encoder was already set to %s", this.encoder);
-      this.encoder = checkNotNull(encoder, "encoder");
-      return this;
-    }
-
-    /** A loss over labelled pairs, trained with {@code fit(PairSampler, ...)}. One loss is required. */
-    public Builder loss(PairLoss loss) {
-      return setLoss(loss);
-    }
-
-    /**
-     * Koch et al.'s learned pair head on the encoder, trained with its binary cross-entropy on
-     * labelled pairs. The model creates, trains, saves and loads the head's weights {@code alpha}
-     * ({@code embeddingSize} floats, starting at {@code -1 / embeddingSize}) and {@code bias}
-     * (starting at 0); comparisons then use the head (see {@link KochHead}).
-     */
-    public Builder loss(KochPairHeadLoss loss) {
-      return setLoss(loss);
-    }
-
-    /** A loss that mines pairs or triplets in labelled batches, trained with {@code fit(PkBatchSampler, ...)}. */
-    public Builder loss(BatchLoss loss) {
-      return setLoss(loss);
-    }
-
-    /**
-     * A loss with learned class weights or proxies of its own (ArcFace, CosFace, sub-centre ArcFace,
-     * normalised softmax, Proxy-Anchor), trained with {@code fit(ClassBatchSampler, ...)}. The model
-     * creates, trains, saves and loads its parameters, and leaves them out of inference and export.
-     */
-    public Builder loss(LearnedParameterLoss loss) {
-      return setLoss(loss);
-    }
-
-    /** A loss over (anchor, positive, negative) triplets, trained with {@code fit(TripletSampler, ...)}. */
-    public Builder loss(TripletLoss loss) {
-      return setLoss(loss);
-    }
-
-    Builder setLoss(Object loss) {
-      checkNotNull(loss, "loss");
-      checkState(this.loss == null, "loss was already set to %s", this.loss);
-      this.loss = loss;
-      return this;
-    }
-
-    /** The optimizer and its learning rate or schedule; Adam with learning rate 1e-3 if not set. */
-    public Builder optimizer(OptimizerSpec optimizer) {
-      checkState(this.optimizer == null, "optimizer was already set to %s", this.optimizer);
-      this.optimizer = checkNotNull(optimizer, "optimizer");
-      return this;
-    }
-
-    /** The seed of the initial weights; 0 if not set. Same seed, same initial weights. */
-    public Builder seed(long seed) {
-      checkState(seedSet == null, "seed was already set to %s", seedSet);
-      this.seedSet = seed;
-      this.seed = seed;
-      return this;
-    }
-
-    /** How training runs the twins of a pair through the encoder; {@link TwinBatching#STACKED} if not set. */
-    public Builder twinBatching(TwinBatching twinBatching) {
-      checkState(this.twinBatching == null, "twinBatching was already set to %s", this.twinBatching);
-      this.twinBatching = checkNotNull(twinBatching, "twinBatching");
-      return this;
-    }
-
-    /**
-     * TensorFlow's thread pools: {@code intraOp} threads inside one op (a convolution), {@code
-     * interOp} ops run at once; 0 lets TensorFlow choose (one per core each, the default).
-     *
-     * <p>TensorFlow keeps one intra-op pool per process, sized by the first device it creates, and
-     * building a model creates one before this model's session: measured with TensorFlow Java 1.1.0,
-     * {@code threads(1, 1)} leaves a Conv-4 forward at batch 256 as fast as the default (29.6 against
-     * 30.9 ms on 2 cores). For the intra-op setting to take effect, start the JVM with {@code
-     * TF_OVERRIDE_GLOBAL_THREADPOOL=1}, which gives every session a pool of its own (then 56.4 ms:
-     * one thread). {@link #build()} logs a warning when {@code intraOp > 0} and it is not set.
-     */
-    public Builder threads(int intraOp, int interOp) {
-      checkState(session == null, "threads were already set");
-      this.session = SessionConfig.threads(intraOp, interOp);
-      return this;
-    }
-
-    /** Whether TensorFlow gives each session its own intra-op pool (see {@link #threads}). */
-    static boolean perSessionIntraOpPools() {
-      return SessionConfig.perSessionIntraOpPools();
-    }
-
-    /**
-     * Builds the graph and opens a session. The caller owns the model and must close it.
-     *
-     * @throws IllegalStateException if the encoder or the loss is missing
-     */
-    public SiameseModel build() {
-      checkState(encoder != null, "the encoder must be set");
-      checkState(loss != null, "the loss must be set");
-      defaults();
-      return new SiameseModel(this, LossBinding.of(loss, seed), null, false);
-    }
-
-    private void defaults() {
-      optimizer = optimizer == null ? OptimizerSpec.adam(1e-3) : optimizer;
-      session = session == null ? SessionConfig.DEFAULT : session;
-      twinBatching = twinBatching == null ? TwinBatching.STACKED : twinBatching;
-    }
   }
 }

@@ -1,6 +1,11 @@
 package io.siamese.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
+
+import io.siamese.core.internal.Checks;
+import io.siamese.core.train.TrainingConfig;
 
 import io.siamese.data.ClassBatchSampler;
 import io.siamese.data.LabeledDataset;
@@ -10,6 +15,7 @@ import io.siamese.data.PkBatch;
 import io.siamese.data.PkBatchSampler;
 import io.siamese.data.TripletBatch;
 import io.siamese.data.TripletSampler;
+import io.siamese.losses.LearnedParameterLoss;
 import io.siamese.losses.PairLabelConvention;
 
 /**
@@ -45,7 +51,23 @@ abstract class TrainingBatches {
   /** Draws and gathers the next batch. */
   abstract void next();
 
-  static TrainingBatches pairs(PairSampler sampler, int pairs, PairLabelConvention convention) {
+  /**
+   * Checks that {@code binding} trains on batches of {@code kind}, naming the {@code fit} that
+   * fits it otherwise, and that {@code examples} of the sampler's examples fit in one array.
+   */
+  private static void check(LossBinding binding, BatchKind kind, long examples, LabeledDataset data, String what) {
+    checkState(
+        binding.batchKind() == kind,
+        "this model trains with the loss %s on %s: use %s",
+        binding.loss(), binding.batchKind().items, binding.batchKind().fit);
+    Checks.fitsInArray(examples, data.featureSize(), what);
+  }
+
+  static TrainingBatches pairs(PairSampler sampler, TrainingConfig config, LossBinding binding) {
+    checkNotNull(sampler, "sampler");
+    int pairs = checkNotNull(config, "config").batchSize();
+    check(binding, BatchKind.PAIRS, 2L * pairs, sampler.dataset(), "batchSize " + pairs + " pairs");
+    PairLabelConvention convention = binding.labelConvention();
     return new TrainingBatches(BatchKind.PAIRS, sampler.dataset(), pairs) {
       @Override
       void next() {
@@ -60,7 +82,13 @@ abstract class TrainingBatches {
     };
   }
 
-  static TrainingBatches labelled(PkBatchSampler sampler) {
+  static TrainingBatches labelled(PkBatchSampler sampler, TrainingConfig config, LossBinding binding) {
+    checkNotNull(sampler, "sampler");
+    check(binding, BatchKind.LABELLED, sampler.batchSize(), sampler.dataset(), "a P x K batch of " + sampler.batchSize() + " examples");
+    checkArgument(
+        checkNotNull(config, "config").batchSize() == sampler.batchSize(),
+        "batchSize is %s but the P x K sampler makes batches of %s x %s = %s examples",
+        config.batchSize(), sampler.classesPerBatch(), sampler.examplesPerClass(), sampler.batchSize());
     return new TrainingBatches(BatchKind.LABELLED, sampler.dataset(), sampler.batchSize()) {
       @Override
       void next() {
@@ -71,7 +99,17 @@ abstract class TrainingBatches {
     };
   }
 
-  static TrainingBatches classes(ClassBatchSampler sampler) {
+  static TrainingBatches classes(ClassBatchSampler sampler, TrainingConfig config, LossBinding binding) {
+    checkNotNull(sampler, "sampler");
+    check(binding, BatchKind.CLASSES, sampler.batchSize(), sampler.dataset(), "a batch of " + sampler.batchSize() + " examples");
+    int classes = ((LearnedParameterLoss) binding.loss()).classes();
+    checkArgument(
+        sampler.classCount() == classes,
+        "the sampler draws from %s classes but the loss %s has weights for %s; build the loss with classes(%s)",
+        sampler.classCount(), binding.loss(), classes, sampler.classCount());
+    checkArgument(
+        checkNotNull(config, "config").batchSize() == sampler.batchSize(),
+        "batchSize is %s but the sampler makes batches of %s", config.batchSize(), sampler.batchSize());
     return new TrainingBatches(BatchKind.CLASSES, sampler.dataset(), sampler.batchSize()) {
       @Override
       void next() {
@@ -82,7 +120,10 @@ abstract class TrainingBatches {
     };
   }
 
-  static TrainingBatches triplets(TripletSampler sampler, int triplets) {
+  static TrainingBatches triplets(TripletSampler sampler, TrainingConfig config, LossBinding binding) {
+    checkNotNull(sampler, "sampler");
+    int triplets = checkNotNull(config, "config").batchSize();
+    check(binding, BatchKind.TRIPLETS, 3L * triplets, sampler.dataset(), "batchSize " + triplets + " triplets");
     return new TrainingBatches(BatchKind.TRIPLETS, sampler.dataset(), triplets) {
       @Override
       void next() {

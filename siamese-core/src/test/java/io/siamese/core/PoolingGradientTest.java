@@ -65,7 +65,7 @@ class PoolingGradientTest {
   @Test
   void trainingPoolsWithTheOriginalOpInEveryLayout() {
     EncoderSpec conv4 = EncoderSpec.conv4(ExampleShape.image(28, 28, 1), 8);
-    List<SiameseModel.Builder> builders =
+    List<SiameseModelBuilder> builders =
         List.of(
             SiameseModel.builder().encoder(conv4).loss(io.siamese.losses.ContrastiveLoss.similarIsOne()),
             SiameseModel.builder()

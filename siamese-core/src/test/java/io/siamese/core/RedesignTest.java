@@ -44,7 +44,7 @@ class RedesignTest {
 
   @TempDir Path tmp;
 
-  private static SiameseModel.Builder conv4(int filters) {
+  private static SiameseModelBuilder conv4(int filters) {
     return SiameseModel.builder().encoder(EncoderSpec.conv4(SHAPE, filters));
   }
 

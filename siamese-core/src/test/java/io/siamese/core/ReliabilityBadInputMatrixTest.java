@@ -141,11 +141,11 @@ class ReliabilityBadInputMatrixTest {
   static List<Case> cases() {
     List<Case> t = new ArrayList<>();
     // --- SiameseModel: building
-    t.add(new Case("SiameseModel.Builder.encoder", "null", NullPointerException.class, "encoder",
+    t.add(new Case("SiameseModelBuilder.encoder", "null", NullPointerException.class, "encoder",
         () -> SiameseModel.builder().encoder(null)));
-    t.add(new Case("SiameseModel.Builder.build", "no encoder set", IllegalStateException.class, "the encoder must be set",
+    t.add(new Case("SiameseModelBuilder.build", "no encoder set", IllegalStateException.class, "the encoder must be set",
         () -> SiameseModel.builder().loss(ContrastiveLoss.similarIsOne()).build()));
-    t.add(new Case("SiameseModel.Builder.threads", "negative thread count", IllegalArgumentException.class,
+    t.add(new Case("SiameseModelBuilder.threads", "negative thread count", IllegalArgumentException.class,
         "intraOp threads must be >= 0, got -1", () -> SiameseModel.builder().threads(-1, 1)));
     // --- SiameseModel: embedding and scoring
     t.add(new Case("SiameseModel.embed(float[][])", "null", NullPointerException.class, "examples",
@@ -437,7 +437,7 @@ class ReliabilityBadInputMatrixTest {
           }
         }));
     // --- the Koch pair head
-    t.add(new Case("SiameseModel.Builder.loss", "a second loss (the Koch head after a contrastive loss)", IllegalStateException.class,
+    t.add(new Case("SiameseModelBuilder.loss", "a second loss (the Koch head after a contrastive loss)", IllegalStateException.class,
         "loss was already set to ContrastiveLoss",
         () -> SiameseModel.builder().loss(ContrastiveLoss.similarIsOne()).loss(KochPairHeadLoss.similarIsOne())));
     t.add(new Case("SiameseModel.load", "a Koch-head model with another loss", IllegalArgumentException.class,

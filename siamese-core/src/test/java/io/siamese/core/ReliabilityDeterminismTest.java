@@ -65,7 +65,7 @@ class ReliabilityDeterminismTest {
   }
 
   private Run train(LabeledDataset glyphs, boolean oneThread, String name) throws IOException {
-    SiameseModel.Builder b =
+    SiameseModelBuilder b =
         SiameseModel.builder()
             .encoder(EncoderSpec.conv4(SHAPE, 16))
             .loss(ContrastiveLoss.similarIsOne())

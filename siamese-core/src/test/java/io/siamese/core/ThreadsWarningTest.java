@@ -24,7 +24,7 @@ class ThreadsWarningTest {
   @Test
   void anIntraOpSettingThatCannotTakeEffectIsWarnedAbout() {
     List<LogRecord> warnings = warningsWhileBuilding(1, 1);
-    if (SiameseModel.Builder.perSessionIntraOpPools()) {
+    if (SiameseModelBuilder.perSessionIntraOpPools()) {
       assertEquals(List.of(), warnings, "TF_OVERRIDE_GLOBAL_THREADPOOL is set: the setting takes effect");
     } else {
       assertEquals(1, warnings.size(), "one warning for threads(1, 1)");
