@@ -41,8 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * something else is refused with {@link IllegalArgumentException} before any query.
  *
  * <p><b>Ids</b> come from a counter document in the index, advanced with optimistic concurrency
- * control in blocks ({@link ElasticsearchGalleryBuilder#idBlock}): unique across every client of the index, never
- * reused, increasing within one gallery object; ids of a block left unused are skipped.
+ * control in blocks ({@link ElasticsearchGalleryBuilder#idBlock}): unique across every client of
+ * the index, never reused, increasing within one gallery object; ids of a block left unused are
+ * skipped.
  *
  * <p><b>Visibility.</b> A gallery sees every change acknowledged before it was opened (it refreshes
  * the index when it opens). Searches of this gallery object ({@link #nearest}, {@link #size},
@@ -59,16 +60,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * making the changes durable when it returns.
  *
  * <p><b>All or none.</b> Elasticsearch has no transaction across documents: an enrolment is sent in
- * bulk requests of {@link ElasticsearchGalleryBuilder#bulkSize} documents, and when some are refused or the cluster
- * stops answering, the gallery deletes what the call wrote and throws {@link
- * ElasticsearchGalleryException}; what it could not confirm removed is in the exception. Until
- * then, other clients that refresh may see part of the call. A process killed in the middle of
- * an enrolment leaves the bulk requests already acknowledged in the index.
+ * bulk requests of {@link ElasticsearchGalleryBuilder#bulkSize} documents, and when some are
+ * refused or the cluster stops answering, the gallery deletes what the call wrote and throws
+ * {@link ElasticsearchGalleryException}; what it could not confirm removed is in the exception.
+ * Until then, other clients that refresh may see part of the call. A process killed in the middle
+ * of an enrolment leaves the bulk requests already acknowledged in the index.
  *
  * <p><b>Threads.</b> Safe from many threads at once. After {@link #close()} every method but {@code
- * close} throws {@link IllegalStateException}. A gallery built from a {@linkplain ElasticsearchGalleryBuilder#host host}
- * owns its client and closes it; one built from a {@linkplain ElasticsearchGalleryBuilder#client client} leaves it
- * open.
+ * close} throws {@link IllegalStateException}. A gallery built from a {@linkplain
+ * ElasticsearchGalleryBuilder#host host} owns its client and closes it; one built from a {@linkplain
+ * ElasticsearchGalleryBuilder#client client} leaves it open.
  *
  * @param <L> the label type; labels are compared by their encoded text
  */
