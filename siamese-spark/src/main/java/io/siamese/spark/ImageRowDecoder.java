@@ -1,25 +1,28 @@
 package io.siamese.spark;
 
+import io.siamese.core.SavedModelEmbedder;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.ImageReader;
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
 
 /**
- * Decodes a {@code binaryFile} row's bytes with an {@link ImageReader}: by default the {@code embed}
- * command's (the model's input shape, area resize, inverted for dark ink), or the reader the user
- * gave. The reader travels as its {@link ImageReader#describe() description} and is rebuilt once
- * per executor decoder, since the default one needs the loaded model's shape.
+ * Decodes a {@code binaryFile} row's bytes with the {@link ImageReader} the {@code embed} command
+ * would use for the same model: the user's reader if one was given, else the one the exporting
+ * model kept ({@code SiameseModel.setPreprocessing}), else the default for the model's input
+ * (grayscale inverted for dark ink, {@code darkInk(false)} for light ink; RGB for a colour model).
+ * The choice needs the loaded model, so it is made on the executor; a user's reader travels as its
+ * {@link ImageReader#describe() description}.
  */
 final class ImageRowDecoder implements RowDecoder {
   private static final long serialVersionUID = 1L;
 
   /**
-   * How images are read: {@code description} of a user's reader, or null for the embed command's
-   * reader with {@code darkInk}.
+   * How images are read: {@code description} of a user's reader, or null; {@code darkInk} as the
+   * user set it, or null when not set.
    */
-  record Settings(boolean darkInk, String description) implements Serializable {
-    static final Settings DEFAULT = new Settings(true, null);
+  record Settings(Boolean darkInk, String description) implements Serializable {
+    static final Settings DEFAULT = new Settings(null, null);
   }
 
   private final int content;
@@ -33,19 +36,29 @@ final class ImageRowDecoder implements RowDecoder {
     this.settings = settings;
   }
 
-  /** The reader for a model of {@code shape}. */
-  static ImageReader readerFor(Settings settings, ExampleShape shape) {
+  /** The reader for {@code model}, chosen as the {@code embed} command chooses it. */
+  static ImageReader readerFor(Settings settings, SavedModelEmbedder model) {
+    ExampleShape shape = model.inputShape();
+    if (!shape.isImage() || (shape.channels() != 1 && shape.channels() != 3)) {
+      throw new IllegalArgumentException(
+          "the model expects " + shape + "; embedImages reads images into h x w x 1 (grayscale) or h x w x 3 (RGB) inputs");
+    }
+    ImageReader r;
     if (settings.description() != null) {
-      ImageReader r = ImageReader.parse(settings.description());
-      if (!r.shape().equals(shape)) {
-        throw new IllegalArgumentException("the image reader makes " + r.shape() + " inputs, the model expects " + shape);
-      }
-      return r;
+      r = ImageReader.parse(settings.description());
+    } else if (model.preprocessing().isPresent()) {
+      r = model.preprocessing().get();
+    } else {
+      boolean invert = shape.channels() == 1 && (settings.darkInk() == null || settings.darkInk());
+      return ImageReader.builder(shape).invert(invert).build();
     }
-    if (!shape.isImage()) {
-      throw new IllegalArgumentException("the model expects " + shape + ", not images; embed an array<float> column instead");
+    if (!r.shape().equals(shape)) {
+      throw new IllegalArgumentException("the image reader makes " + r.shape() + " inputs, the model expects " + shape);
     }
-    return ImageReader.builder(shape).invert(settings.darkInk()).build();
+    if (settings.darkInk() != null && settings.darkInk() != r.inverts()) {
+      throw new IllegalArgumentException("darkInk(" + settings.darkInk() + ") contradicts the model's preprocessing (" + r.describe() + "); leave darkInk out");
+    }
+    return r;
   }
 
   /** {@link ImageReader}'s messages name the image by the {@code path} given. */
@@ -55,10 +68,9 @@ final class ImageRowDecoder implements RowDecoder {
   }
 
   @Override
-  public void checkModel(ExampleShape shape) {
-    ImageReader r = reader;
-    if (r == null || !r.shape().equals(shape)) {
-      reader = readerFor(settings, shape);
+  public void prepare(SavedModelEmbedder model) {
+    if (reader == null) {
+      reader = readerFor(settings, model);
     }
   }
 

@@ -77,7 +77,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
       counters.loads().add(1);
       counters.loadMillis().add(loaded.loadNanos() / 1_000_000);
     }
-    decoder.checkModel(loaded.embedder().inputShape());
+    decoder.prepare(loaded.embedder());
     TaskContext task = TaskContext.get();
     int partition = task == null ? -1 : task.partitionId();
     return new Batches(rows, loaded, partition);

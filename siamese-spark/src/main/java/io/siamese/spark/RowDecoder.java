@@ -1,5 +1,6 @@
 package io.siamese.spark;
 
+import io.siamese.core.SavedModelEmbedder;
 import io.siamese.data.ExampleShape;
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
@@ -23,6 +24,6 @@ interface RowDecoder extends Serializable {
     return false;
   }
 
-  /** Checks once per model, before any row, that this decoder can feed a model of {@code shape}. */
-  default void checkModel(ExampleShape shape) {}
+  /** Called once per task, before any row, with the model it feeds: checks that it can feed it. */
+  default void prepare(SavedModelEmbedder model) {}
 }

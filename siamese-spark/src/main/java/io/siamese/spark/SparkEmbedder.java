@@ -85,8 +85,7 @@ public final class SparkEmbedder {
     this.errorColumn = b.errorColumn;
     this.privateNativeCache = b.privateNativeCache == null || b.privateNativeCache;
     this.keepInputColumn = b.keepInputColumn == null || b.keepInputColumn;
-    this.images =
-        new ImageRowDecoder.Settings(b.darkInk == null || b.darkInk, b.imageReader == null ? null : b.imageReader.describe());
+    this.images = new ImageRowDecoder.Settings(b.darkInk, b.imageReader == null ? null : b.imageReader.describe());
   }
 
   /**
@@ -158,11 +157,12 @@ public final class SparkEmbedder {
   /**
    * Embeds image files read with Spark's {@code binaryFile} source ({@code
    * spark.read().format("binaryFile").load(dir)}: columns {@code path}, {@code modificationTime},
-   * {@code length}, {@code content}), each read by an {@link ImageReader}: by default exactly as
-   * the {@code embed} command reads files ({@code ImageReader.builder(inputShape).invert(darkInk)}:
-   * decoded with ImageIO under its size caps, made grayscale, inverted when the ink is dark on a
-   * light page, resized by area averaging to the encoder's input), or as {@link
-   * Builder#imageReader} says.
+   * {@code length}, {@code content}), each read by the {@link ImageReader} the {@code embed}
+   * command would use: {@link Builder#imageReader} if given (the command's {@code --reader}), else
+   * the one the exporting model kept ({@code SiameseModel.setPreprocessing}), else the default for
+   * the encoder's input (grayscale inverted so that dark ink becomes 1, unless {@link
+   * Builder#darkInk darkInk(false)}; RGB for a colour model; area resizing). Decoding is capped (40
+   * megapixels by default) and truncated or corrupt files are errors.
    *
    * @return the job: the input's columns except {@code content}, then {@code outputColumn}, then
    *     the error column when bad rows are skipped; a bad image is named by its {@code path}
@@ -354,9 +354,11 @@ public final class SparkEmbedder {
     }
 
     /**
-     * For {@link SparkEmbedder#embedImages}: whether images show dark ink on a light page (true,
-     * the default, as Omniglot; they are inverted, since the encoder expects ink = 1) or light ink
-     * on a dark page. The {@code embed} command's {@code --ink dark|light}. Excludes {@link #imageReader}.
+     * For {@link SparkEmbedder#embedImages} of a grayscale model that kept no preprocessing:
+     * whether images show dark ink on a light page (true, the default, as Omniglot; they are
+     * inverted, since the encoder expects ink = 1) or light ink on a dark page. The {@code embed}
+     * command's {@code --ink dark|light}; like it, refused on the executors when it contradicts the
+     * model's own preprocessing. Excludes {@link #imageReader}.
      */
     public Builder darkInk(boolean dark) {
       checkState(darkInk == null, "darkInk was already set to %s", darkInk);
@@ -365,9 +367,10 @@ public final class SparkEmbedder {
     }
 
     /**
-     * For {@link SparkEmbedder#embedImages}: the reader of each image instead of the {@code embed}
-     * command's; its shape must be the model's input shape (checked on the executors, where the
-     * model is loaded). Excludes {@link #darkInk}.
+     * For {@link SparkEmbedder#embedImages}: the reader of each image, in place of the model's own
+     * preprocessing or the default (the {@code embed} command's {@code --reader}); its shape must
+     * be the model's input shape (checked on the executors, where the model is loaded). Excludes
+     * {@link #darkInk}.
      */
     public Builder imageReader(ImageReader reader) {
       checkState(imageReader == null, "imageReader was already set to %s", imageReader);

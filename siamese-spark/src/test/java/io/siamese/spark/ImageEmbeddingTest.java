@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.SiameseModel;
 import io.siamese.core.cli.EmbedCommand;
+import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.ImageReader;
 import io.siamese.data.LabeledDataset;
+import io.siamese.losses.ContrastiveLoss;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,14 +76,14 @@ class ImageEmbeddingTest {
 
   @Test
   void imagesGetExactlyTheEmbedCommandsEmbeddings() throws IOException {
-    assertSameAsEmbedCommand(SparkEmbedder.builder(model).batchSize(BATCH).build(), "dark");
+    assertSameAsEmbedCommand(model, SparkEmbedder.builder(model).batchSize(BATCH).build(), "dark");
   }
 
   @Test
   void aReaderOfOnesOwnReplacesTheCommandsPreprocessing() throws IOException {
     // Light ink on a dark page: the command's --ink light, given here as a reader.
     ImageReader light = ImageReader.builder(ExampleShape.image(28, 28, 1)).invert(false).build();
-    assertSameAsEmbedCommand(SparkEmbedder.builder(model).batchSize(BATCH).imageReader(light).build(), "light");
+    assertSameAsEmbedCommand(model, SparkEmbedder.builder(model).batchSize(BATCH).imageReader(light).build(), "light");
     // A reader for another shape is refused once the executor knows the model's.
     SparkEmbedder wrong = SparkEmbedder.builder(model).imageReader(ImageReader.of(ExampleShape.image(32, 32, 1))).build();
     SparkException e =
@@ -89,7 +92,25 @@ class ImageEmbeddingTest {
     assertThrows(IllegalArgumentException.class, () -> SparkEmbedder.builder(model).darkInk(true).imageReader(light).build());
   }
 
-  private static void assertSameAsEmbedCommand(SparkEmbedder embedder, String ink) throws IOException {
+  @Test
+  void theModelsOwnPreprocessingIsUsedAsTheCommandUsesIt() throws IOException {
+    // A model that kept its reader (light ink, no inversion): both the command without --ink and
+    // embedImages without settings read with it.
+    Path kept = TestSpark.scratch().resolve("with-reader-" + System.nanoTime());
+    try (SiameseModel m = SiameseModel.builder().encoder(EncoderSpec.conv4(ExampleShape.image(28, 28, 1), 8)).loss(ContrastiveLoss.similarIsOne(1.0)).seed(22).build()) {
+      m.setPreprocessing(ImageReader.builder(ExampleShape.image(28, 28, 1)).invert(false).build());
+      m.exportSavedModel(kept);
+    }
+    assertSameAsEmbedCommand(kept, SparkEmbedder.builder(kept).batchSize(BATCH).build(), null);
+    // darkInk(true) contradicts it: refused, as the command refuses --ink dark.
+    SparkEmbedder contradicting = SparkEmbedder.builder(kept).darkInk(true).build();
+    SparkException e =
+        assertThrows(SparkException.class, () -> contradicting.embedImages(spark.read().format("binaryFile").load(good.toString()), "embedding").rows().count());
+    assertTrue(e.getMessage().contains("contradicts the model's preprocessing"), e.getMessage());
+  }
+
+  /** {@code ink} null: the command without {@code --ink}. */
+  private static void assertSameAsEmbedCommand(Path model, SparkEmbedder embedder, String ink) throws IOException {
     Dataset<Row> files = spark.read().format("binaryFile").load(good.toString()).repartition(3);
     EmbeddingJob job = embedder.embedImages(files, "embedding");
     List<Row> rows = job.rows().withColumn("pid", functions.spark_partition_id()).collectAsList();
@@ -103,7 +124,7 @@ class ImageEmbeddingTest {
     Map<String, float[]> expected = new HashMap<>();
     for (List<String> uris : partitions.values()) {
       for (int from = 0; from < uris.size(); from += BATCH) {
-        expected.putAll(embedCommand(uris.subList(from, Math.min(uris.size(), from + BATCH)), ink));
+        expected.putAll(embedCommand(model, uris.subList(from, Math.min(uris.size(), from + BATCH)), ink));
       }
     }
     for (Row r : rows) {
@@ -113,10 +134,13 @@ class ImageEmbeddingTest {
   }
 
   /** Runs the embed command on the files behind {@code uris} in one batch; embeddings by URI. */
-  private static Map<String, float[]> embedCommand(List<String> uris, String ink) throws IOException {
+  private static Map<String, float[]> embedCommand(Path model, List<String> uris, String ink) throws IOException {
     Path tsv = Files.createTempFile(TestSpark.scratch(), "embed-", ".tsv");
     Files.delete(tsv);
-    List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--out", tsv.toString(), "--batch", String.valueOf(BATCH), "--ink", ink));
+    List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--out", tsv.toString(), "--batch", String.valueOf(BATCH)));
+    if (ink != null) {
+      args.addAll(List.of("--ink", ink));
+    }
     Map<String, String> uriOf = new HashMap<>();
     for (String uri : uris) {
       String file = Path.of(java.net.URI.create(uri)).toString();
