@@ -60,8 +60,16 @@ public final class ExecutorModels {
     return keys;
   }
 
-  /** Which model, with which TensorFlow thread pools. */
-  record Key(String digest, int intraOpThreads, int interOpThreads) {}
+  /**
+   * Which model, with which TensorFlow thread pools, and whether its ops were checked against
+   * {@code SavedModelEmbedder}'s allow-list (a model loaded unchecked is not handed to a job that
+   * asked for the check).
+   */
+  record Key(String digest, int intraOpThreads, int interOpThreads, boolean trustAllOps) {
+    Key(String digest, int intraOpThreads, int interOpThreads) {
+      this(digest, intraOpThreads, interOpThreads, false);
+    }
+  }
 
   /**
    * The model of {@code key}, loaded on first use from the files {@code files} supplies (only then
@@ -99,7 +107,8 @@ public final class ExecutorModels {
     Path dir = f.writeUnder(workRoot);
     SavedModelEmbedder embedder;
     try {
-      embedder = SavedModelEmbedder.open(dir, key.intraOpThreads(), key.interOpThreads());
+      SavedModelEmbedder.Builder b = SavedModelEmbedder.builder(dir).threads(key.intraOpThreads(), key.interOpThreads());
+      embedder = (key.trustAllOps() ? b.trustAllOps() : b).build();
     } catch (RuntimeException e) {
       deleteQuietly(dir);
       throw e;

@@ -32,6 +32,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
   private final Broadcast<ShippedModel> model;
   private final int threadsPerTask;
   private final boolean privateNativeCache;
+  private final boolean trustAllOps;
   private final int batchSize;
   private final RowDecoder decoder;
   private final int keyColumn;
@@ -45,6 +46,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
       Broadcast<ShippedModel> model,
       int threadsPerTask,
       boolean privateNativeCache,
+      boolean trustAllOps,
       int batchSize,
       RowDecoder decoder,
       int keyColumn,
@@ -56,6 +58,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
     this.model = model;
     this.threadsPerTask = threadsPerTask;
     this.privateNativeCache = privateNativeCache;
+    this.trustAllOps = trustAllOps;
     this.batchSize = batchSize;
     this.decoder = decoder;
     this.keyColumn = keyColumn;
@@ -70,7 +73,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
     int slots = ExecutorThreads.concurrentTasks(SparkEnv.get().conf());
     ExecutorModels.Key key =
         new ExecutorModels.Key(
-            digest, threadsPerTask == 0 ? 0 : threadsPerTask * slots, threadsPerTask == 0 ? 0 : slots);
+            digest, threadsPerTask == 0 ? 0 : threadsPerTask * slots, threadsPerTask == 0 ? 0 : slots, trustAllOps);
     ExecutorModels.LoadedModel loaded =
         ExecutorModels.acquire(key, model::value, Path.of(SparkFiles.getRootDirectory()), privateNativeCache);
     if (loaded.claimLoadReport()) {

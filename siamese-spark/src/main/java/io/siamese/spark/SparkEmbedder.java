@@ -72,6 +72,7 @@ public final class SparkEmbedder {
   private final String errorColumn;
   private final boolean privateNativeCache;
   private final boolean keepInputColumn;
+  private final boolean trustAllOps;
   private final ImageRowDecoder.Settings images;
   private Broadcast<ShippedModel> broadcast;
   private SparkContext broadcastContext;
@@ -85,6 +86,7 @@ public final class SparkEmbedder {
     this.errorColumn = b.errorColumn;
     this.privateNativeCache = b.privateNativeCache == null || b.privateNativeCache;
     this.keepInputColumn = b.keepInputColumn == null || b.keepInputColumn;
+    this.trustAllOps = b.trustAllOps;
     this.images = new ImageRowDecoder.Settings(b.darkInk, b.imageReader == null ? null : b.imageReader.describe());
   }
 
@@ -225,7 +227,7 @@ public final class SparkEmbedder {
             sc.longAccumulator("siamese first batch ms"));
     PartitionEmbedder function =
         new PartitionEmbedder(
-            model.digest(), broadcast(sc), threadsPerTask, privateNativeCache, batchSize, decoder, keyIndex, keyName, kept, skipBadRows, counters);
+            model.digest(), broadcast(sc), threadsPerTask, privateNativeCache, trustAllOps, batchSize, decoder, keyIndex, keyName, kept, skipBadRows, counters);
     Dataset<Row> rows = input.mapPartitions(function, PrimitiveRowEncoders.withFloatArrays(output, primitiveOut));
     // The row encoder drops field metadata; put the digest back so that it reaches Parquet.
     rows = rows.withColumn(outputColumn, rows.col(outputColumn).as(outputColumn, digest));
@@ -273,6 +275,7 @@ public final class SparkEmbedder {
     private String errorColumn;
     private Boolean privateNativeCache;
     private Boolean keepInputColumn;
+    private boolean trustAllOps;
     private Boolean darkInk;
     private ImageReader imageReader;
 
@@ -339,6 +342,18 @@ public final class SparkEmbedder {
     public Builder privateNativeCache(boolean privateCache) {
       checkState(privateNativeCache == null, "privateNativeCache was already set to %s", privateNativeCache);
       this.privateNativeCache = privateCache;
+      return this;
+    }
+
+    /**
+     * Loads the SavedModel whatever ops it holds, as {@code SavedModelEmbedder.Builder.trustAllOps}:
+     * by default the executors refuse a model with an op outside the allow-list of maths, network
+     * and restore ops (a SavedModel's graph can read and write files or start processes). Only for
+     * models you trust as you trust code.
+     */
+    public Builder trustAllOps() {
+      checkState(!trustAllOps, "trustAllOps was already set");
+      this.trustAllOps = true;
       return this;
     }
 

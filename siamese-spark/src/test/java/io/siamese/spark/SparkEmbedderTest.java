@@ -72,6 +72,12 @@ class SparkEmbedderTest {
     assertEquals(glyphs.size(), embedder.embed(TestSpark.glyphRows(glyphs, 4), "pixels", "embedding").rows().count());
     // local[2]: two concurrent tasks, one thread each, share an intra-op pool of 2 and 2 inter-op threads.
     assertTrue(ExecutorModels.keys().contains(new ExecutorModels.Key(embedder.modelDigest(), 2, 2)), ExecutorModels.keys().toString());
+    // A model loaded without the op check is a model of its own: a job that wants the check never gets it.
+    long before = ExecutorModels.loads();
+    SparkEmbedder trusting = SparkEmbedder.builder(fresh).threadsPerTask(1).trustAllOps().build();
+    assertEquals(glyphs.size(), trusting.embed(TestSpark.glyphRows(glyphs, 2), "pixels", "embedding").rows().count());
+    assertEquals(before + 1, ExecutorModels.loads());
+    assertTrue(ExecutorModels.keys().contains(new ExecutorModels.Key(embedder.modelDigest(), 2, 2, true)), ExecutorModels.keys().toString());
   }
 
   @Test
