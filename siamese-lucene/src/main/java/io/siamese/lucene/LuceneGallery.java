@@ -70,7 +70,8 @@ import org.apache.lucene.store.AlreadyClosedException;
  *
  * <p><b>Errors.</b> Bad arguments get {@link IllegalArgumentException}; a damaged index, at open, an
  * {@link IllegalArgumentException} naming the directory; failed I/O an {@link UncheckedIOException}
- * naming it; use after {@link #close()} an {@link IllegalStateException}.
+ * naming it; use after {@link #close()}, or a change to a read-only gallery, an {@link
+ * IllegalStateException}. {@code docs/errors.md} lists every case.
  *
  * @param <L> the label type, stored as text through the {@link LabelCodec}
  */
@@ -508,7 +509,7 @@ public final class LuceneGallery<L> implements Gallery<L> {
   private void ensureWritable() {
     ensureOpen();
     if (writer == null) {
-      throw new UnsupportedOperationException("the gallery at " + path + " was opened read-only");
+      throw new IllegalStateException("the gallery at " + path + " was opened read-only");
     }
   }
 

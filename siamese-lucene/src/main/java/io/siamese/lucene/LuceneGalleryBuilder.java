@@ -120,7 +120,7 @@ public final class LuceneGalleryBuilder<L> {
   /**
    * Opens an existing gallery for searching only, without its write lock, beside a writer in this
    * or another process. It sees the last commit when opened and later commits after {@link
-   * LuceneGallery#refresh()}; enrolling or removing throws {@link UnsupportedOperationException}.
+   * LuceneGallery#refresh()}; enrolling, removing or merging throws {@link IllegalStateException}.
    */
   public LuceneGalleryBuilder<L> readOnly() {
     checkState(!readOnly, "readOnly was already set");

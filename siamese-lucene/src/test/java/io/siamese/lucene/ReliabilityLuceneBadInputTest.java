@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 15, bad input: every wrong argument, wrong space, foreign or damaged directory gets a
  * clear exception naming the problem (and the directory, where there is one), never a crash or a
- * silently wrong answer. {@code -Dsiamese.errors.print=true} prints each message, for
- * docs/errors.md.
+ * silently wrong answer; a refused directory is left as it was. The documented table of messages is
+ * {@link LuceneErrorTableTest}'s.
  */
 class ReliabilityLuceneBadInputTest {
   private static final int DIM = 8;
@@ -53,9 +53,6 @@ class ReliabilityLuceneBadInputTest {
 
   private static <T extends Throwable> T fails(Class<T> type, Executable call, String... fragments) {
     T e = assertThrows(type, call);
-    if (Boolean.getBoolean("siamese.errors.print")) {
-      System.out.println("| " + type.getSimpleName() + " | " + e.getMessage() + " |");
-    }
     for (String f : fragments) {
       assertTrue(e.getMessage() != null && e.getMessage().contains(f), "'" + e.getMessage() + "' does not say '" + f + "'");
     }
