@@ -1,0 +1,7 @@
+/**
+ * Benchmarks of the persistent galleries: {@link io.siamese.bench.gallery.EmbeddingCorpus} (a
+ * cached corpus of embeddings a trained Conv-4 makes of synthetic glyphs), {@link
+ * io.siamese.bench.gallery.ExactScan} (the exact baseline and truth) and {@link
+ * io.siamese.bench.gallery.LuceneGalleryBenchmark} (the Lucene gallery's targets of issue 15).
+ */
+package io.siamese.bench.gallery;
