@@ -151,23 +151,7 @@ final class VariableStore {
   /** Sets every variable, in one session run; {@link #check}s first. */
   void write(Session session, List<WeightsFile.Entry> entries, String source) {
     check(entries, source);
-    Map<String, WeightsFile.Entry> byName = new HashMap<>();
-    for (WeightsFile.Entry e : entries) {
-      byName.put(e.name(), e);
-    }
-    List<TFloat32> tensors = new ArrayList<>();
-    try {
-      Session.Runner runner = session.runner();
-      for (Slot v : slots) {
-        WeightsFile.Entry e = byName.get(v.name());
-        TFloat32 t = TFloat32.tensorOf(Shape.of(e.shape()), DataBuffers.of(e.values(), true, false));
-        tensors.add(t);
-        runner.feed(v.feed(), t).addTarget(v.assign());
-      }
-      runner.run().close();
-    } finally {
-      tensors.forEach(TFloat32::close);
-    }
+    writeSome(session, entries);
   }
 
   /**
