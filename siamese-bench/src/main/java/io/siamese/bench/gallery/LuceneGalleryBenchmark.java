@@ -40,6 +40,8 @@ import java.util.stream.Stream;
  *       is mostly time the thread waited for a core.
  *   <li>Sustained enrolment: on a copy of the gallery, with a 1-s group commit, one thread enrols
  *       one embedding per call for {@code --enrol-seconds}.
+ *   <li>Alternation: on another copy, {@code --alternate} rounds (300) of search, enrol one, search:
+ *       the CPU cost of making each enrolment visible to the next search.
  * </ol>
  *
  * <p>Run (after {@code mvn -o -q -pl siamese-bench package -DskipTests}):
@@ -116,6 +118,9 @@ public final class LuceneGalleryBenchmark {
     }
     if (o.enrolSeconds > 0) {
       enrol(o, corpus);
+    }
+    if (o.alternations > 0) {
+      alternate(o, corpus);
     }
     System.out.printf(Locale.ROOT, "load at the end: %s%n", load());
   }
@@ -278,6 +283,44 @@ public final class LuceneGalleryBenchmark {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
+  /**
+   * Single enrolments alternating with searches, on a copy: each search after an enrolment
+   * reopens the near-real-time reader (the new document is flushed as a one-document segment and
+   * opened). CPU time of the calling thread, which does that work.
+   */
+  private static void alternate(Options o, EmbeddingCorpus corpus) throws IOException {
+    Path copy = o.dir.resolveSibling(o.dir.getFileName() + "-alternate");
+    deleteRecursively(copy);
+    copyRecursively(o.dir, copy);
+    float[][] q = corpus.queries();
+    float[][] e = corpus.embeddings();
+    int n = o.alternations;
+    long[] plain = new long[n];
+    long[] enrol = new long[n];
+    long[] after = new long[n];
+    try (LuceneGallery<Integer> g = builder(o, corpus, copy).build()) {
+      for (int i = 0; i < 500; i++) {
+        g.nearest(q[i % q.length], 1);
+      }
+      for (int i = 0; i < n; i++) {
+        long c = THREADS.getCurrentThreadCpuTime();
+        g.nearest(q[i % q.length], 1);
+        long d = THREADS.getCurrentThreadCpuTime();
+        g.enrol(-3, e[i % e.length]);
+        long f = THREADS.getCurrentThreadCpuTime();
+        g.nearest(q[(i + 1) % q.length], 1);
+        after[i] = THREADS.getCurrentThreadCpuTime() - f;
+        enrol[i] = f - d;
+        plain[i] = d - c;
+      }
+      result("alternating: search CPU p50 ms", percentile(plain, 0.50) / 1e6);
+      result("alternating: enrol CPU p50 ms", percentile(enrol, 0.50) / 1e6);
+      result("alternating: search after an enrol CPU p50 ms", percentile(after, 0.50) / 1e6);
+      result("alternating: search after an enrol CPU p90 ms", percentile(after, 0.90) / 1e6);
+    }
+    deleteRecursively(copy);
+  }
+
   private static void result(String name, double value) {
     System.out.printf(Locale.ROOT, "RESULT %-45s %.4f%n", name, value);
   }
@@ -330,7 +373,7 @@ public final class LuceneGalleryBenchmark {
   /** Command-line options. */
   private record Options(
       int size, Path dir, Path cache, int candidates, boolean int8, double bufferMegabytes, int warmup, int measure,
-      int enrolSeconds, boolean reuse, int[] sweep) {
+      int enrolSeconds, boolean reuse, int[] sweep, int alternations) {
     static Options parse(String[] args) {
       int size = 1_000_000;
       Path dir = Path.of(System.getProperty("java.io.tmpdir"), "siamese-lucene-bench");
@@ -343,6 +386,7 @@ public final class LuceneGalleryBenchmark {
       int enrolSeconds = 60;
       boolean reuse = false;
       int[] sweep = {};
+      int alternations = 300;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--size" -> size = Integer.parseInt(args[++i]);
@@ -355,11 +399,12 @@ public final class LuceneGalleryBenchmark {
           case "--measure" -> measure = Integer.parseInt(args[++i]);
           case "--enrol-seconds" -> enrolSeconds = Integer.parseInt(args[++i]);
           case "--reuse" -> reuse = true;
+          case "--alternate" -> alternations = Integer.parseInt(args[++i]);
           case "--sweep" -> sweep = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see the class's Javadoc");
         }
       }
-      return new Options(size, dir.toAbsolutePath(), cache, candidates, int8, buffer, warmup, measure, enrolSeconds, reuse, sweep);
+      return new Options(size, dir.toAbsolutePath(), cache, candidates, int8, buffer, warmup, measure, enrolSeconds, reuse, sweep, alternations);
     }
   }
 }
