@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Starts one Elasticsearch server for all of this module's tests (in the root context's store, so
  * JUnit stops it after the last test; {@link LocalElasticsearch}'s shutdown hook stops it if the
  * JVM exits first) and hands it to test methods as a {@link LocalElasticsearch} parameter. Where
- * it cannot start, every test that uses it is skipped with the reason and the server log's tail.
+ * it cannot start, every class that uses it is skipped with the reason and the server log's tail
+ * (printed once too: Surefire reports a class skipped before its first test as no test run).
  */
 final class ElasticsearchServer implements BeforeAllCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ElasticsearchServer.class);
@@ -37,6 +38,8 @@ final class ElasticsearchServer implements BeforeAllCallback, ParameterResolver 
       try {
         return new Shared(LocalElasticsearch.start(LocalElasticsearch.defaultHome(), run, START_TIMEOUT), null, run);
       } catch (LocalElasticsearch.StartException e) {
+        // Said once in the build's output: a class skipped before its first test shows as 0 tests run.
+        System.err.println("Elasticsearch could not start, so the Elasticsearch tests are skipped: " + e.getMessage());
         return new Shared(null, e.getMessage(), run);
       }
     }

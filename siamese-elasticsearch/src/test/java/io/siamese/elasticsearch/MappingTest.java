@@ -35,7 +35,9 @@ class MappingTest {
 
   @AfterAll
   static void close() throws IOException {
-    raw._transport().close();
+    if (raw != null) {
+      raw._transport().close();
+    }
   }
 
   private static TypeMapping mapping(String index) throws IOException {
