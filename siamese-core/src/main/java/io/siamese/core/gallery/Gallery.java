@@ -18,14 +18,17 @@ import java.util.Set;
  * <p><b>Embeddings</b> are {@link #space()}{@code .dimension()} finite floats made by the model
  * whose digest the space records; they are copied, the caller keeps its arrays. A bad one gets an
  * {@link IllegalArgumentException} naming its position and value, and nothing of that call is
- * enrolled.
+ * enrolled. An implementation may refuse more than the in-memory gallery does (the Elasticsearch
+ * gallery: a zero vector under the cosine distance, a label over 32,766 bytes); it says so.
  *
  * <p><b>Ids</b> are assigned by the gallery at enrolment, unique within it and never reused.
  *
- * <p><b>Visibility and durability.</b> An enrolment or removal is seen by every search that starts
- * after the call returns (in this process). It is durable, for a persistent gallery, once {@link
- * #commit()} returns: a process killed before that may lose it, never partly, and never anything
- * committed before.
+ * <p><b>Visibility and durability.</b> An enrolment or removal is seen by every search of this
+ * gallery object that starts after the call returns; a gallery whose store other objects or
+ * processes share (Lucene readers, Elasticsearch) says when they see it. It is durable, for a
+ * persistent gallery, once {@link #commit()} returns: a process killed before that may lose it,
+ * never partly (except where an implementation says otherwise: a gallery in a cluster without
+ * multi-document transactions), and never anything committed before.
  *
  * <p><b>Threads.</b> Implementations are safe from many threads at once. After {@link #close()},
  * every method but {@code close} throws {@link IllegalStateException}.
