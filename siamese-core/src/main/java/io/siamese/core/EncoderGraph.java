@@ -23,9 +23,6 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
-import org.tensorflow.framework.initializers.Glorot;
-import org.tensorflow.framework.initializers.He;
-import org.tensorflow.framework.initializers.VarianceScaling;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.core.Variable;
@@ -148,13 +145,39 @@ final class EncoderGraph {
    * @return shape {@code [N, embeddingSize]}
    */
   Operand<TFloat32> apply(Ops tf, Operand<TFloat32> input, boolean training, List<Update> updates) {
+    return apply(tf, input, training, updates, null);
+  }
+
+  /**
+   * A convolution's bias added on one path: the bias variable and the {@code BiasAdd} output. The
+   * model takes the bias gradient from the gradient at that output (see {@code ModelGraph}).
+   */
+  record BiasSite(Variable<TFloat32> bias, Operand<TFloat32> output) {}
+
+  /**
+   * The encoder applied to {@code input}, as {@link #apply(Ops, Operand, boolean, List)}, recording
+   * each convolution's bias site in {@code biasSites} when not null.
+   */
+  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> input, boolean training, List<Update> updates, List<BiasSite> biasSites) {
     Operand<TFloat32> x = input;
     for (int i = 0; i < spec.layers().size(); i++) {
       LayerSpec layer = spec.layers().get(i);
       Map<String, Variable<TFloat32>> v = variables.get(i);
+      if (training && reluBeforeMaxPool(i)) {
+        // max(relu(a), relu(b)) = relu(max(a, b)) exactly, and the gradients agree bit for bit
+        // (see reluBeforeMaxPool): pooling first runs the ReLU and its gradient on a quarter of
+        // the values.
+        MaxPoolLayer pool = (MaxPoolLayer) spec.layers().get(i + 1);
+        x = tf.nn.relu(maxPoolForTraining(tf, x, pool.size(), pool.stride()));
+        i++;
+        continue;
+      }
       if (layer instanceof Conv2dLayer conv) {
         x = conv(tf, x, v.get("kernel"), conv.stride(), conv.padding());
         x = tf.nn.biasAdd(x, v.get("bias"));
+        if (biasSites != null) {
+          biasSites.add(new BiasSite(v.get("bias"), x));
+        }
       } else if (layer instanceof MaxPoolLayer pool) {
         x = training
             ? maxPoolForTraining(tf, x, pool.size(), pool.stride())
@@ -191,6 +214,21 @@ final class EncoderGraph {
       }
     }
     return x;
+  }
+
+  /**
+   * Whether layer {@code i} is a ReLU followed by a max-pooling: the training path then pools
+   * first. A ReLU keeps positive values and sends the rest to 0, so the pool picks the same
+   * element either way when the window's maximum is positive (ties among positive values break
+   * alike), and when it is not, the ReLU's gradient is 0 on the whole window in both orders.
+   * Other activations are not swapped: a saturating one can round distinct inputs to equal
+   * outputs, and the pooling would then route the gradient to another element.
+   */
+  private boolean reluBeforeMaxPool(int i) {
+    return i + 1 < spec.layers().size()
+        && spec.layers().get(i) instanceof ActivationLayer act
+        && act.activation() == Activation.RELU
+        && spec.layers().get(i + 1) instanceof MaxPoolLayer;
   }
 
   private Operand<TFloat32> residual(
@@ -400,14 +438,65 @@ final class EncoderGraph {
       return tf.withName(prefix + "_" + role);
     }
 
+    /**
+     * He et al.'s truncated normal, standard deviation {@code sqrt(2 / fanIn)}: the same ops with
+     * the same seeds as TensorFlow Java's framework {@code He} initializer (so the same values),
+     * built without it. The framework initializers read the shape they are given by opening a
+     * throw-away session on the model's graph, once per variable: extra start-up work, and the
+     * process's first TensorFlow session, which sizes its intra-op pool with default settings
+     * before the model's own session exists.
+     */
     Variable<TFloat32> he(String role, long... dims) {
-      He<TFloat32> he = new He<>(VarianceScaling.Distribution.TRUNCATED_NORMAL, seed + count++);
-      return named(role).variable(he.call(init, init.constant(dims), TFloat32.class));
+      long s = seed + count++;
+      double scale = 2.0 / Math.max(1.0, fans(dims)[0]);
+      Operand<TFloat32> normal =
+          init.random.statelessTruncatedNormal(init.constant(dims), init.constant(new long[] {s, 0L}), TFloat32.class);
+      // 0.8796...: the standard deviation of a unit normal truncated to two standard deviations.
+      return named(role).variable(init.math.mul(normal, scalar(Math.sqrt(scale) / 0.8796256610342398)));
     }
 
+    /**
+     * Glorot's "uniform" as TensorFlow Java 1.1.0's framework {@code Glorot} with {@code UNIFORM}
+     * builds it, kept value for value: a uniform draw from [0, 1) times {@code sqrt(3 / fanAvg)}.
+     * (The framework does not centre the draw on 0, unlike Keras's; changing that would change
+     * every dense layer's initial weights.)
+     */
     Variable<TFloat32> glorot(String role, long... dims) {
-      Glorot<TFloat32> glorot = new Glorot<>(VarianceScaling.Distribution.UNIFORM, seed + count++);
-      return named(role).variable(glorot.call(init, init.constant(dims), TFloat32.class));
+      long s = seed + count++;
+      double[] fans = fans(dims);
+      double scale = 1.0 / Math.max(1.0, (fans[0] + fans[1]) / 2.0);
+      Operand<TFloat32> uniform =
+          init.random.statelessRandomUniform(init.constant(dims), init.constant(new long[] {s, 0L}), TFloat32.class);
+      return named(role).variable(init.math.mul(uniform, scalar(Math.sqrt(3.0 * scale))));
+    }
+
+    /** A float64 constant cast to float32, as the framework's initializers build their factors. */
+    private Operand<TFloat32> scalar(double value) {
+      return init.dtypes.cast(init.constant(value), TFloat32.class);
+    }
+
+    /**
+     * Fan-in and fan-out of a kernel's shape, computed exactly as the framework's {@code
+     * VarianceScaling} (TensorFlow Java 1.1.0) does, so that initial weights stay what they were.
+     * For a convolution kernel {@code [h, w, in, out]} its "receptive field" product also takes in
+     * {@code in}: fan-in {@code h * w * in * in}, fan-out {@code h * w * in * out}, where Keras
+     * has {@code h * w * in} and {@code h * w * out}.
+     */
+    private static double[] fans(long[] dims) {
+      if (dims.length < 1) {
+        return new double[] {1, 1};
+      }
+      if (dims.length == 1) {
+        return new double[] {dims[0], dims[0]};
+      }
+      if (dims.length == 2) {
+        return new double[] {dims[0], dims[1]};
+      }
+      double receptive = 1;
+      for (int i = dims.length - 2; i >= 0; i--) {
+        receptive *= dims[i];
+      }
+      return new double[] {dims[dims.length - 2] * receptive, dims[dims.length - 1] * receptive};
     }
 
     Variable<TFloat32> constant(String role, float value, long size) {

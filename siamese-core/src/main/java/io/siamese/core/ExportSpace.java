@@ -35,7 +35,14 @@ final class ExportSpace {
 
   private ExportSpace() {}
 
-  static Metadata read(Path directory, SavedModelBundle bundle, int embeddingSize) {
+  /**
+   * What the export in {@code directory} says of itself, read without TensorFlow: its metadata file,
+   * and where that is missing, the embedding size from the serving signature in {@code
+   * saved_model.pb} and a digest of its files (Euclidean distance).
+   *
+   * @param bundle the loaded export, for the Koch head of an export whose metadata lacks it; may be null
+   */
+  static Metadata read(Path directory, SavedModelBundle bundle) {
     Path metadata = directory.resolve(SavedModelExport.METADATA);
     Properties p = new Properties();
     if (Files.isRegularFile(metadata)) {
@@ -46,12 +53,24 @@ final class ExportSpace {
         throw new IllegalArgumentException("could not read " + metadata + ": " + e, e);
       }
     }
+    int embeddingSize = p.getProperty("embeddingSize") != null
+        ? LayerText.bounded(p.getProperty("embeddingSize"), LayerText.MAX_UNITS, "embeddingSize")
+        : SavedModelGuard.embeddingSize(directory);
     String digest = p.getProperty("digest");
     if (digest == null || digest.isBlank()) {
       digest = filesDigest(directory);
       LOG.log(System.Logger.Level.DEBUG, "{0} has no siamese-java metadata; its embeddings are identified by its files", directory);
     }
-    Distance distance = headOf(bundle).orElseGet(() -> Distances.byName(p.getProperty("distance", Distances.EUCLIDEAN.name())));
+    Distance distance;
+    if (p.getProperty("head.alpha") != null) {
+      distance = KochHeadText.parse(p.getProperty("head.alpha"), p.getProperty("head.bias", "0"), embeddingSize);
+    } else if (bundle != null && headOf(bundle).isPresent()) {
+      distance = headOf(bundle).get();
+    } else if ("koch_head".equals(p.getProperty("distance"))) {
+      throw new IllegalArgumentException(directory + " holds a Koch head whose weights its metadata lacks; open it with SavedModelEmbedder");
+    } else {
+      distance = Distances.byName(p.getProperty("distance", Distances.EUCLIDEAN.name()));
+    }
     List<OperatingPoint> points = new ArrayList<>();
     for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
       if (key.startsWith("threshold.") && points.size() < ModelDescription.MAX_POINTS) {

@@ -7,6 +7,8 @@ import io.siamese.core.train.OptimizerSpec;
 import io.siamese.core.train.TwinBatching;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.tensorflow.Graph;
@@ -59,16 +61,28 @@ final class ModelGraph {
   /** The variables inference reads: the encoder's and the loss binding's own. */
   final Set<String> inferenceVariables;
 
+  /** The graph of a model computing in float32 (see the next constructor). */
   ModelGraph(Graph g, EncoderSpec spec, LossBinding binding, OptimizerSpec optimizer, long seed, TwinBatching twins) {
+    this(g, spec, binding, optimizer, seed, twins, Precision.FP32);
+  }
+
+  /**
+   * @param precision the session's arithmetic, which decides how the bias gradients are built
+   *     (see {@link #gradients})
+   */
+  ModelGraph(
+      Graph g, EncoderSpec spec, LossBinding binding, OptimizerSpec optimizer, long seed, TwinBatching twins, Precision precision) {
     Ops tf = Ops.create(g);
     EncoderGraph encoder = new EncoderGraph(tf, spec, seed);
     this.input =
         tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(InputTensors.batchShape(spec.inputShape(), -1)));
-    this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input, false, null));
+    List<EncoderGraph.BiasSite> inferenceSites = new ArrayList<>();
+    this.embedding = tf.withName("embedding").identity(encoder.apply(tf, input, false, null, inferenceSites));
     List<EncoderGraph.Update> updates = new ArrayList<>();
+    List<EncoderGraph.BiasSite> biasSites = new ArrayList<>();
     this.pairLabels = tf.withName("pair_labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
     this.classLabels = tf.withName("class_labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-    List<Operand<TFloat32>> views = views(tf, encoder, binding.batchKind(), twins, updates);
+    List<Operand<TFloat32>> views = views(tf, encoder, binding.batchKind(), twins, updates, biasSites, inferenceSites);
     List<Variable<TFloat32>> trainable = new ArrayList<>(encoder.trainableVariables());
     trainable.addAll(binding.createVariables(tf, spec.embeddingSize()));
     this.lossValue = tf.withName("loss").identity(binding.build(tf, views, pairLabels, classLabels));
@@ -80,7 +94,14 @@ final class ModelGraph {
     this.learningRate =
         tf.withName("learning_rate")
             .placeholderWithDefault(tf.constant((float) optimizer.learningRate()), Shape.scalar());
-    this.trainStep = minimize(tf, ScheduledOptimizers.create(optimizer, g, learningRate), trainable, updates, binding);
+    this.trainStep =
+        minimize(
+            tf,
+            ScheduledOptimizers.create(optimizer, g, learningRate),
+            trainable,
+            updates,
+            precision == Precision.FP32 ? biasSites : List.of(),
+            binding);
     this.variables = new VariableStore(g, tf);
     Set<String> inference = new HashSet<>(encoder.variableNames());
     inference.addAll(binding.inferenceVariables());
@@ -93,14 +114,26 @@ final class ModelGraph {
    * variables.
    */
   private List<Operand<TFloat32>> views(
-      Ops tf, EncoderGraph encoder, BatchKind kind, TwinBatching twins, List<EncoderGraph.Update> updates) {
+      Ops tf,
+      EncoderGraph encoder,
+      BatchKind kind,
+      TwinBatching twins,
+      List<EncoderGraph.Update> updates,
+      List<EncoderGraph.BiasSite> biasSites,
+      List<EncoderGraph.BiasSite> inferenceSites) {
     if (kind == BatchKind.PAIRS && twins == TwinBatching.SEPARATE) {
       Split<TFloat32> inputs = tf.split(tf.constant(0), input, 2L);
       return List.of(
-          encoder.apply(tf, inputs.output().get(0), true, updates),
-          encoder.apply(tf, inputs.output().get(1), true, updates));
+          encoder.apply(tf, inputs.output().get(0), true, updates, biasSites),
+          encoder.apply(tf, inputs.output().get(1), true, updates, biasSites));
     }
-    Operand<TFloat32> trainEmbedding = encoder.hasOwnTrainingPath() ? encoder.apply(tf, input, true, updates) : embedding;
+    Operand<TFloat32> trainEmbedding;
+    if (encoder.hasOwnTrainingPath()) {
+      trainEmbedding = encoder.apply(tf, input, true, updates, biasSites);
+    } else {
+      trainEmbedding = embedding;
+      biasSites.addAll(inferenceSites);
+    }
     if (kind.examplesPerItem == 1) {
       return List.of(trainEmbedding);
     }
@@ -116,10 +149,68 @@ final class ModelGraph {
    *     TensorFlow's C API (which TensorFlow Java's gradients rely on)
    */
   private Op minimize(
-      Ops tf, Optimizer optimizer, List<Variable<TFloat32>> trainable, List<EncoderGraph.Update> updates, LossBinding binding) {
-    Gradients gradients;
+      Ops tf,
+      Optimizer optimizer,
+      List<Variable<TFloat32>> trainable,
+      List<EncoderGraph.Update> updates,
+      List<EncoderGraph.BiasSite> biasSites,
+      LossBinding binding) {
+    List<Operand<TFloat32>> grads = gradients(tf, trainable, biasSites, binding);
+    // A step whose loss or gradients are not finite must change nothing: every update waits for
+    // this check, and a failed check aborts the whole session run before any variable is written.
+    List<Operand<TFloat32>> checked = new ArrayList<>();
+    checked.add(lossValue);
+    checked.addAll(grads);
+    Operand<TBool> finite = allFinite(tf, checked);
+    Op check = tf.withName(FINITE_CHECK).assertThat(finite, List.of(lossValue));
+    Ops gated = tf.withControlDependencies(List.of(check));
+    List<Optimizer.GradAndVar<? extends TType>> pairs = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      Output<TFloat32> grad = gated.identity(grads.get(i)).asOutput();
+      pairs.add(new Optimizer.GradAndVar<>(grad, trainable.get(i).asOutput()));
+    }
+    List<Op> all = new ArrayList<>();
+    all.add(optimizer.applyGradients(pairs, "minimize"));
+    for (EncoderGraph.Update u : updates) {
+      all.add(gated.assign(u.variable(), u.value()));
+    }
+    return tf.withControlDependencies(all).withName("train").noOp();
+  }
+
+  /**
+   * The gradient of the loss for each of {@code trainable}, in order.
+   *
+   * <p>The bias of a convolution in {@code biasSites} gets its gradient as {@code BiasAddGrad} of
+   * the gradient at its {@code BiasAdd} output, over that gradient reshaped to {@code [N * H * W,
+   * C]}: TensorFlow's own gradient hands oneDNN's graph pass a {@code BiasAddGrad} and a {@code
+   * Conv2DBackpropFilter} of the same tensor, which it fuses into one kernel, slower in float32
+   * than the two apart (Conv-4, 128 examples, one thread: the first layer's filter and bias
+   * gradients took 11.7 ms of CPU time fused, 5.2 ms apart; the second's 20-22 against 18.5). The
+   * reshape keeps the two from matching; {@code BiasAddGrad} reduces over the same {@code [N * H *
+   * W, C]} view of either shape. The model passes no sites under {@link Precision#MIXED}: there
+   * the fused bfloat16 kernel is the faster (53 against 58 ms of CPU time per 64-pair step), and
+   * a separate float32 {@code BiasAddGrad} would cost a cast of the whole activation.
+   *
+   * @throws IllegalStateException naming the op, if the loss uses an op that has no gradient in
+   *     TensorFlow's C API (which TensorFlow Java's gradients rely on)
+   */
+  private List<Operand<TFloat32>> gradients(
+      Ops tf, List<Variable<TFloat32>> trainable, List<EncoderGraph.BiasSite> biasSites, LossBinding binding) {
+    Map<Variable<TFloat32>, List<Operand<TFloat32>>> sitesOf = new IdentityHashMap<>();
+    for (EncoderGraph.BiasSite site : biasSites) {
+      sitesOf.computeIfAbsent(site.bias(), b -> new ArrayList<>()).add(site.output());
+    }
+    List<Operand<?>> xs = new ArrayList<>();
+    for (Variable<TFloat32> v : trainable) {
+      if (sitesOf.containsKey(v)) {
+        xs.addAll(sitesOf.get(v));
+      } else {
+        xs.add(v);
+      }
+    }
+    Gradients dy;
     try {
-      gradients = tf.gradients(lossValue, trainable);
+      dy = tf.gradients(lossValue, xs);
     } catch (RuntimeException e) {
       String message = String.valueOf(e.getMessage());
       if (message.contains("No gradient defined for op")) {
@@ -131,27 +222,24 @@ final class ModelGraph {
       }
       throw e;
     }
-    // A step whose loss or gradients are not finite must change nothing: every update waits for
-    // this check, and a failed check aborts the whole session run before any variable is written.
-    List<Operand<TFloat32>> checked = new ArrayList<>();
-    checked.add(lossValue);
-    for (int i = 0; i < trainable.size(); i++) {
-      checked.add(gradients.<TFloat32>dy(i));
+    List<Operand<TFloat32>> grads = new ArrayList<>();
+    int next = 0;
+    for (Variable<TFloat32> v : trainable) {
+      List<Operand<TFloat32>> sites = sitesOf.get(v);
+      if (sites == null) {
+        grads.add(dy.<TFloat32>dy(next++));
+        continue;
+      }
+      // Separate twins: one reduction over both twins' rows, in the stacked batch's order, so
+      // that the two layouts sum the same numbers the same way.
+      List<Operand<TFloat32>> rows = new ArrayList<>();
+      for (int k = 0; k < sites.size(); k++) {
+        Operand<TFloat32> dz = dy.dy(next++);
+        rows.add(tf.reshape(dz, tf.constant(new long[] {-1, v.shape().get(0)})));
+      }
+      grads.add(tf.nn.biasAddGrad(rows.size() == 1 ? rows.get(0) : tf.concat(rows, tf.constant(0))));
     }
-    Operand<TBool> finite = allFinite(tf, checked);
-    Op check = tf.withName(FINITE_CHECK).assertThat(finite, List.of(lossValue));
-    Ops gated = tf.withControlDependencies(List.of(check));
-    List<Optimizer.GradAndVar<? extends TType>> pairs = new ArrayList<>();
-    for (int i = 0; i < trainable.size(); i++) {
-      Output<TFloat32> grad = gated.identity(gradients.<TFloat32>dy(i)).asOutput();
-      pairs.add(new Optimizer.GradAndVar<>(grad, trainable.get(i).asOutput()));
-    }
-    List<Op> all = new ArrayList<>();
-    all.add(optimizer.applyGradients(pairs, "minimize"));
-    for (EncoderGraph.Update u : updates) {
-      all.add(gated.assign(u.variable(), u.value()));
-    }
-    return tf.withControlDependencies(all).withName("train").noOp();
+    return grads;
   }
 
   /**

@@ -48,7 +48,7 @@ final class ModelRuntime {
       runtime = new ModelRuntime(built.session(), graph.variables, graph.inferenceVariables, null);
     } else {
       GraphSession.Built<ModelGraph> built =
-          GraphSession.create(config, "SiameseModel", g -> new ModelGraph(g, encoder, binding, optimizer, seed, twins), restore == null);
+          GraphSession.create(config, "SiameseModel", g -> new ModelGraph(g, encoder, binding, optimizer, seed, twins, config.precision()), restore == null);
       ModelGraph graph = built.graph();
       built.session().embedding(graph.input, graph.embedding, encoder.inputShape(), encoder.embeddingSize());
       ModelTrainer trainer = new ModelTrainer(encoder, binding, optimizer, seed, built.session(), graph);

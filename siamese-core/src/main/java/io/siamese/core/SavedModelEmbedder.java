@@ -99,6 +99,19 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
     return preprocessing;
   }
 
+  /**
+   * The space of the embeddings the export in {@code directory} makes, read from its files without
+   * loading TensorFlow (a Spark driver, a gallery service): what {@link #embeddingSpace()} of an
+   * embedder of it gives.
+   *
+   * @throws IllegalArgumentException if {@code directory} holds no SavedModel or its metadata is damaged
+   */
+  public static EmbeddingSpace embeddingSpace(Path directory) {
+    checkNotNull(directory, "directory");
+    checkArgument(Files.isRegularFile(directory.resolve("saved_model.pb")), "%s holds no SavedModel (no saved_model.pb)", directory);
+    return ExportSpace.read(directory, null).space();
+  }
+
   /** The operating points the exporting model kept ({@code SiameseModel.setOperatingPoint}), by name. */
   public List<OperatingPoint> operatingPoints() {
     return points;
@@ -175,7 +188,11 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
       int e = (int) out.shape.get(1);
       GraphSession session = new GraphSession(bundle.session(), bundle, "SavedModelEmbedder");
       session.embedding(tensor(bundle, in.name), tensor(bundle, out.name), shape, e);
-      return new SavedModelEmbedder(session, shape, e, ExportSpace.read(directory, bundle, e));
+      ExportSpace.Metadata metadata = ExportSpace.read(directory, bundle);
+      checkArgument(
+          metadata.space().dimension() == e,
+          "%s: its metadata says embeddings of %s floats, its signature %s", directory, metadata.space().dimension(), e);
+      return new SavedModelEmbedder(session, shape, e, metadata);
     } catch (RuntimeException e) {
       bundle.close();
       throw e;

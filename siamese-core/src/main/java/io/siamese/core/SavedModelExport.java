@@ -104,6 +104,10 @@ final class SavedModelExport {
     p.setProperty("digest", space.modelDigest());
     p.setProperty("embeddingSize", Integer.toString(space.dimension()));
     p.setProperty("tensorflow", TensorFlow.version());
+    if (space.distance() instanceof KochHead head) {
+      p.setProperty("head.alpha", KochHeadText.alpha(head));
+      p.setProperty("head.bias", Float.toString(head.bias()));
+    }
     for (OperatingPoint o : points) {
       p.setProperty("threshold." + o.name(), o.describe());
     }

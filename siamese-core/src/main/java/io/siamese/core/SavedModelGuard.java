@@ -70,28 +70,8 @@ final class SavedModelGuard {
    */
   static void check(Path directory, String tag, String signatureKey) {
     Path file = directory.resolve("saved_model.pb");
-    SavedModel model;
-    try {
-      long size = Files.size(file);
-      checkArgument(size <= MAX_BYTES, "%s is %s bytes, more than the %s a SavedModel of an encoder needs", file, size, MAX_BYTES);
-      try (InputStream in = Files.newInputStream(file)) {
-        model = SavedModel.parseFrom(in);
-      }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException(file + " is not a SavedModel: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + file + ": " + e, e);
-    } catch (RuntimeException e) {
-      if (e instanceof IllegalArgumentException) {
-        throw e;
-      }
-      throw new IllegalArgumentException(file + " is not a SavedModel: " + e, e);
-    }
-    MetaGraphDef meta =
-        model.getMetaGraphsList().stream()
-            .filter(m -> m.getMetaInfoDef().getTagsList().contains(tag))
-            .findFirst()
-            .orElseThrow(() -> new IllegalArgumentException(file + " has no MetaGraph tagged '" + tag + "'"));
+    SavedModel model = read(file);
+    MetaGraphDef meta = meta(model, tag, file);
     Map<String, NodeDef> nodes = new HashMap<>();
     for (NodeDef n : meta.getGraphDef().getNodeList()) {
       nodes.put(n.getName(), n);
@@ -124,6 +104,53 @@ final class SavedModelGuard {
             + " processes or the network. If you trust this file, open it with trustAllOps()",
         directory,
         refused);
+  }
+
+  /** The MetaGraph tagged {@code tag}. */
+  private static MetaGraphDef meta(SavedModel model, String tag, Path file) {
+    return model.getMetaGraphsList().stream()
+            .filter(m -> m.getMetaInfoDef().getTagsList().contains(tag))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(file + " has no MetaGraph tagged '" + tag + "'"));
+  }
+
+  /** {@code saved_model.pb}, parsed after its size is checked. */
+  private static SavedModel read(Path file) {
+    SavedModel model;
+    try {
+      long size = Files.size(file);
+      checkArgument(size <= MAX_BYTES, "%s is %s bytes, more than the %s a SavedModel of an encoder needs", file, size, MAX_BYTES);
+      try (InputStream in = Files.newInputStream(file)) {
+        model = SavedModel.parseFrom(in);
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException(file + " is not a SavedModel: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + file + ": " + e, e);
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalArgumentException) {
+        throw e;
+      }
+      throw new IllegalArgumentException(file + " is not a SavedModel: " + e, e);
+    }
+    return model;
+  }
+
+  /**
+   * Floats per embedding, from the {@code embedding} output of the {@code serving_default}
+   * signature, without loading TensorFlow.
+   *
+   * @throws IllegalArgumentException if the signature does not say
+   */
+  static int embeddingSize(Path directory) {
+    Path file = directory.resolve("saved_model.pb");
+    MetaGraphDef meta = meta(read(file), "serve", file);
+    SignatureDef signature = meta.getSignatureDefMap().get("serving_default");
+    checkArgument(signature != null && signature.getOutputsMap().containsKey("embedding"),
+        "%s has no serving_default signature with an 'embedding' output", file);
+    var shape = signature.getOutputsMap().get("embedding").getTensorShape();
+    checkArgument(shape.getDimCount() == 2 && shape.getDim(1).getSize() > 0, "%s: the embedding's shape is not [-1, E]", file);
+    return (int) shape.getDim(1).getSize();
   }
 
   /** Walks back from {@code roots} through inputs and control inputs, collecting ops outside the list. */

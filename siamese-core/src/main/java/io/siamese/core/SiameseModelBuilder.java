@@ -23,6 +23,7 @@ public final class SiameseModelBuilder {
   private Long seedSet;
   long seed;
   SessionConfig session;
+  private Precision precision;
   TwinBatching twinBatching;
 
   SiameseModelBuilder() {}
@@ -114,6 +115,16 @@ public final class SiameseModelBuilder {
     return this;
   }
 
+  /**
+   * The arithmetic of the model's session, for training and inference; {@link Precision#FP32} if
+   * not set. Weights, saved models and exports stay float32 (see {@link Precision#MIXED}).
+   */
+  public SiameseModelBuilder precision(Precision precision) {
+    checkState(this.precision == null, "precision was already set to %s", this.precision);
+    this.precision = checkNotNull(precision, "precision");
+    return this;
+  }
+
   /** Whether TensorFlow gives each session its own intra-op pool (see {@link #threads}). */
   static boolean perSessionIntraOpPools() {
     return SessionConfig.perSessionIntraOpPools();
@@ -133,7 +144,7 @@ public final class SiameseModelBuilder {
 
   void defaults() {
     optimizer = optimizer == null ? OptimizerSpec.adam(1e-3) : optimizer;
-    session = session == null ? SessionConfig.DEFAULT : session;
+    session = (session == null ? SessionConfig.DEFAULT : session).withPrecision(precision == null ? Precision.FP32 : precision);
     twinBatching = twinBatching == null ? TwinBatching.STACKED : twinBatching;
   }
 }

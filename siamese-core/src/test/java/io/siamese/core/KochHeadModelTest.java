@@ -101,13 +101,27 @@ class KochHeadModelTest {
     KochHead now = trained.kochHead().orElseThrow();
     assertNotEquals(initialHead, now);
     assertNotEquals(0f, now.bias());
+    // A head weight learns wherever its embedding unit ever fires. A ReLU unit that dies before
+    // it ever fires (chance, which the last bits of the arithmetic decide) gets no gradient: so
+    // every weight of a unit alive on the test set must have moved, and most weights overall.
+    float[][] test = new float[split.test().size()][];
+    for (int i = 0; i < test.length; i++) {
+      test[i] = split.test().features(i);
+    }
+    float[][] embedded = trained.embed(test);
     int changed = 0;
     for (int j = 0; j < e; j++) {
+      boolean alive = false;
+      for (float[] row : embedded) {
+        alive |= row[j] != 0;
+      }
       if (now.alpha()[j] != start[j]) {
         changed++;
+      } else {
+        assertTrue(!alive, "alpha[" + j + "] did not train, though its unit fires on the test set");
       }
     }
-    assertEquals(e, changed, "every weight of the head trains");
+    assertTrue(changed >= e / 2, "most weights of the head train: " + changed + " of " + e);
   }
 
   @Test

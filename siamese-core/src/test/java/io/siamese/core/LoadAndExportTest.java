@@ -205,6 +205,8 @@ class LoadAndExportTest {
         assertEquals(m.embeddingSpace(), e.embeddingSpace());
         assertEquals(m.kochHead().orElseThrow(), e.embeddingSpace().distance());
       }
+      // The same space from the files alone, with no TensorFlow (a Spark driver, a gallery service).
+      assertEquals(m.embeddingSpace(), SavedModelEmbedder.embeddingSpace(export));
     }
   }
 
