@@ -1,5 +1,6 @@
 package io.siamese.examples;
 
+import io.siamese.core.Precision;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.evaluation.OneShotResult;
@@ -30,7 +31,8 @@ import java.util.Locale;
  * <p>Run from the repository root: {@code mvn -q -DskipTests -pl examples -am package exec:java}.
  * Options: {@code --epochs N} (default 6), {@code --steps N} steps per epoch (default 100), {@code
  * --seed N} (default 42), {@code --output DIR} for the pictures (default {@code
- * siamese-output/quickstart}).
+ * siamese-output/quickstart}), {@code --precision mixed} to compute in bfloat16 where the CPU has it
+ * (default {@code fp32}; see {@code Precision}).
  */
 public final class Quickstart {
   private Quickstart() {}
@@ -67,6 +69,7 @@ public final class Quickstart {
             .loss(ContrastiveLoss.similarIsOne(1.0))
             .optimizer(OptimizerSpec.adam(1e-3))
             .seed(options.seed)
+            .precision(options.precision)
             .build()) {
       out.println(encoder);
 
@@ -130,12 +133,13 @@ public final class Quickstart {
         .toArray();
   }
 
-  private record Options(int epochs, int steps, long seed, Path output) {
+  private record Options(int epochs, int steps, long seed, Path output, Precision precision) {
     static Options parse(String[] args) {
       int epochs = 6;
       int steps = 100;
       long seed = 42;
       Path output = Path.of("siamese-output", "quickstart");
+      Precision precision = Precision.FP32;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -143,12 +147,13 @@ public final class Quickstart {
           case "--steps" -> steps = Integer.parseInt(require(args[i], value));
           case "--seed" -> seed = Long.parseLong(require(args[i], value));
           case "--output" -> output = Path.of(require(args[i], value));
+          case "--precision" -> precision = Precision.valueOf(require(args[i], value).toUpperCase(java.util.Locale.ROOT));
           default -> throw new IllegalArgumentException(
-              "unknown option " + args[i] + "; known: --epochs N, --steps N, --seed N, --output DIR");
+              "unknown option " + args[i] + "; known: --epochs N, --steps N, --seed N, --output DIR, --precision fp32|mixed");
         }
         i++;
       }
-      return new Options(epochs, steps, seed, output);
+      return new Options(epochs, steps, seed, output, precision);
     }
 
     private static String require(String option, String value) {

@@ -1,5 +1,6 @@
 package io.siamese.bench;
 
+import io.siamese.core.Precision;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.data.ExampleShape;
@@ -79,6 +80,14 @@ public class EncoderForwardBenchmark {
     @Param({"0"})
     public int interOp;
 
+    /**
+     * {@code FP32}, or {@code MIXED}: the library built with {@code precision(Precision.MIXED)}
+     * and the raw session given the same rewrite (oneDNN's bfloat16 on the CPU; see {@link
+     * TfSupport#config}).
+     */
+    @Param({"FP32"})
+    public String precision;
+
     EncoderSpec spec;
     float[][] examples;
     int inputSize;
@@ -121,6 +130,7 @@ public class EncoderForwardBenchmark {
               .loss(ContrastiveLoss.similarIsOne())
               .seed(1)
               .threads(intraOp, interOp)
+              .precision(Precision.valueOf(precision))
               .build();
       TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
     }
@@ -144,7 +154,7 @@ public class EncoderForwardBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       prepare();
-      ConfigProto config = TfSupport.threads(intraOp, interOp);
+      ConfigProto config = TfSupport.config(intraOp, interOp, precision);
       raw =
           encoder.equals("conv4")
               ? new RawConv4(28, 64, config, rawPooling)

@@ -2,6 +2,7 @@ package io.siamese.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -14,6 +15,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
@@ -89,12 +92,29 @@ final class RawSiameseConv4 implements AutoCloseable {
 
   /** One Adam step on {@code count} pairs; returns the loss before the update. */
   float step(float[] leftFlat, float[] rightFlat, float[] pairLabels, int count) {
+    return step(leftFlat, rightFlat, pairLabels, count, null, null);
+  }
+
+  /**
+   * One Adam step as {@link #step(float[], float[], float[], int)}, run with {@code options}
+   * (tracing, say) when not null; the run's metadata goes to {@code metadata} when not null.
+   */
+  float step(
+      float[] leftFlat, float[] rightFlat, float[] pairLabels, int count, RunOptions options, Consumer<RunMetadata> metadata) {
     long n = (long) count * side * side;
     try (TFloat32 l = TFloat32.tensorOf(Shape.of(count, side, side, 1), DataBuffers.of(leftFlat, true, false).narrow(n));
         TFloat32 r = TFloat32.tensorOf(Shape.of(count, side, side, 1), DataBuffers.of(rightFlat, true, false).narrow(n));
-        TFloat32 y = TFloat32.tensorOf(Shape.of(count), DataBuffers.of(pairLabels, true, false).narrow(count));
-        Result res = session.runner().feed(left, l).feed(right, r).feed(labels, y).fetch(loss).addTarget(train).run()) {
-      return ((TFloat32) res.get(0)).getFloat();
+        TFloat32 y = TFloat32.tensorOf(Shape.of(count), DataBuffers.of(pairLabels, true, false).narrow(count))) {
+      Session.Runner runner = session.runner().feed(left, l).feed(right, r).feed(labels, y).fetch(loss).addTarget(train);
+      if (options != null) {
+        runner.setOptions(options);
+      }
+      try (Result res = metadata != null ? runner.runAndFetchMetadata() : runner.run()) {
+        if (metadata != null) {
+          res.getMetadata().ifPresent(metadata);
+        }
+        return ((TFloat32) res.get(0)).getFloat();
+      }
     }
   }
 

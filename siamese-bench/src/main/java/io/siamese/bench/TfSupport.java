@@ -27,6 +27,8 @@ import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_SessionOptions;
 import org.tensorflow.internal.c_api.TF_Status;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 
 /**
  * TensorFlow settings shared by the library and the raw baselines of one benchmark, so that both
@@ -57,6 +59,33 @@ final class TfSupport {
         .setIntraOpParallelismThreads(intraOp)
         .setInterOpParallelismThreads(interOp)
         .build();
+  }
+
+  /**
+   * {@link #threads} with the library's {@code Precision} named by {@code precision}: for {@code
+   * MIXED} the session-level rewrites {@code SiameseModel.Builder.precision(Precision.MIXED)}
+   * turns on (TensorFlow's GPU {@code auto_mixed_precision}, and oneDNN's bfloat16 {@code
+   * auto_mixed_precision_onednn_bfloat16}), so that a raw baseline computes as the library does.
+   * The raw side does not check the CPU: on a processor without native bfloat16 its rewrite runs
+   * emulated, where the library would warn and stay float32.
+   */
+  static ConfigProto config(int intraOp, int interOp, String precision) {
+    ConfigProto threads = threads(intraOp, interOp);
+    switch (precision) {
+      case "FP32":
+        return threads;
+      case "MIXED":
+        return threads.toBuilder()
+            .setGraphOptions(
+                GraphOptions.newBuilder()
+                    .setRewriteOptions(
+                        RewriterConfig.newBuilder()
+                            .setAutoMixedPrecision(RewriterConfig.Toggle.ON)
+                            .setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON)))
+            .build();
+      default:
+        throw new IllegalArgumentException("precision must be FP32 or MIXED, got " + precision);
+    }
   }
 
   /**

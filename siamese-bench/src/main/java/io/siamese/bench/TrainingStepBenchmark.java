@@ -1,5 +1,6 @@
 package io.siamese.bench;
 
+import io.siamese.core.Precision;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.train.TrainingConfig;
@@ -87,6 +88,14 @@ public class TrainingStepBenchmark {
     /** TensorFlow's inter-op threads; 0 = TensorFlow's default. */
     @Param({"0"})
     public int interOp;
+
+    /**
+     * {@code FP32}, or {@code MIXED}: the library built with {@code precision(Precision.MIXED)}
+     * and the raw session given the same rewrite (oneDNN's bfloat16 on the CPU; see {@link
+     * TfSupport#config}).
+     */
+    @Param({"FP32"})
+    public String precision;
   }
 
   /** The library, contrastive pairs. */
@@ -110,6 +119,7 @@ public class TrainingStepBenchmark {
               .seed(1)
               .twinBatching(twins)
               .threads(intraOp, interOp)
+              .precision(Precision.valueOf(precision))
               .build();
       sampler = BalancedPairSampler.of(glyphs, 2);
       oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(batch).build();
@@ -139,7 +149,7 @@ public class TrainingStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       glyphs = glyphs();
-      raw = new RawSiameseConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp), rawPooling);
+      raw = new RawSiameseConv4(SIDE, FILTERS, TfSupport.config(intraOp, interOp, precision), rawPooling);
       sampler = BalancedPairSampler.of(glyphs, 2);
       left = new float[batch * SIDE * SIDE];
       right = new float[batch * SIDE * SIDE];
@@ -176,6 +186,7 @@ public class TrainingStepBenchmark {
               .loss(BatchHardTripletLoss.create())
               .seed(1)
               .threads(intraOp, interOp)
+              .precision(Precision.valueOf(precision))
               .build();
       sampler = pkSampler(glyphs, batch);
       oneStep = TrainingConfig.builder().epochs(1).stepsPerEpoch(1).batchSize(sampler.batchSize()).build();
@@ -203,7 +214,7 @@ public class TrainingStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       glyphs = glyphs();
-      raw = new RawBatchHardConv4(SIDE, FILTERS, TfSupport.threads(intraOp, interOp), rawPooling);
+      raw = new RawBatchHardConv4(SIDE, FILTERS, TfSupport.config(intraOp, interOp, precision), rawPooling);
       sampler = pkSampler(glyphs, batch);
       examples = new float[sampler.batchSize() * SIDE * SIDE];
       TfSupport.reportDevicesOnce(); // after the session: the first session sizes TensorFlow's pools
