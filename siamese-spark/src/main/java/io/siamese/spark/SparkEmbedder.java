@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import io.siamese.core.EmbeddingSpace;
+import io.siamese.core.SavedModelEmbedder;
 import io.siamese.data.ImageReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +57,18 @@ public final class SparkEmbedder {
   /** Key of the embedding column's metadata that holds the model's SHA-256 digest. */
   public static final String MODEL_DIGEST_METADATA = "siamese.model.sha256";
 
+  /**
+   * Keys of the embedding column's metadata that hold the {@link EmbeddingSpace} of its embeddings
+   * (dimension, distance name, digest), as galleries check it; see {@link #requireSpace}.
+   */
+  public static final String SPACE_DIMENSION_METADATA = "siamese.space.dimension";
+
+  /** See {@link #SPACE_DIMENSION_METADATA}. */
+  public static final String SPACE_DISTANCE_METADATA = "siamese.space.distance";
+
+  /** See {@link #SPACE_DIMENSION_METADATA}. */
+  public static final String SPACE_DIGEST_METADATA = "siamese.space.digest";
+
   /** Default rows per {@code embed} call: the batch at which a Conv-4 forward is cheapest per row on a CPU. */
   public static final int DEFAULT_BATCH_SIZE = 256;
 
@@ -77,8 +91,11 @@ public final class SparkEmbedder {
   private Broadcast<ShippedModel> broadcast;
   private SparkContext broadcastContext;
 
-  private SparkEmbedder(Builder b, ShippedModel model) {
+  private final EmbeddingSpace space;
+
+  private SparkEmbedder(Builder b, ShippedModel model, EmbeddingSpace space) {
     this.model = model;
+    this.space = space;
     this.batchSize = b.batchSize == null ? DEFAULT_BATCH_SIZE : b.batchSize;
     this.threadsPerTask = b.threadsPerTask == null ? 0 : b.threadsPerTask;
     this.keyColumn = b.keyColumn;
@@ -88,6 +105,32 @@ public final class SparkEmbedder {
     this.keepInputColumn = b.keepInputColumn == null || b.keepInputColumn;
     this.trustAllOps = b.trustAllOps;
     this.images = new ImageRowDecoder.Settings(b.darkInk, b.imageReader == null ? null : b.imageReader.describe());
+  }
+
+  /** The space of the embeddings this embedder makes, read from the export on the driver. */
+  public EmbeddingSpace embeddingSpace() {
+    return space;
+  }
+
+  /**
+   * Checks that the embeddings in {@code column} of {@code rows} (as written by this class, read
+   * back from Parquet, say) were made in {@code space}, before they are enrolled into a gallery of
+   * that space.
+   *
+   * @throws IllegalArgumentException naming the column and why, if they were made by another model,
+   *     with another distance or size, or carry no space at all
+   */
+  public static void requireSpace(Dataset<Row> rows, String column, EmbeddingSpace space) {
+    checkNotNull(rows, "rows");
+    checkNotNull(space, "space");
+    Metadata m = rows.schema().apply(checkNotNull(column, "column")).metadata();
+    checkArgument(
+        m.contains(SPACE_DIGEST_METADATA) && m.contains(SPACE_DISTANCE_METADATA) && m.contains(SPACE_DIMENSION_METADATA),
+        "column %s carries no embedding space; embed it with SparkEmbedder", column);
+    String why =
+        space.incompatibility(
+            (int) m.getLong(SPACE_DIMENSION_METADATA), m.getString(SPACE_DISTANCE_METADATA), m.getString(SPACE_DIGEST_METADATA));
+    checkArgument(why.isEmpty(), "the embeddings of column %s cannot go into that gallery: %s", column, why);
   }
 
   /**
@@ -210,7 +253,13 @@ public final class SparkEmbedder {
       fields.add(schema.fields()[i]);
     }
     primitiveOut.add(fields.size());
-    Metadata digest = new MetadataBuilder().putString(MODEL_DIGEST_METADATA, model.digest()).build();
+    Metadata digest =
+        new MetadataBuilder()
+            .putString(MODEL_DIGEST_METADATA, model.digest())
+            .putLong(SPACE_DIMENSION_METADATA, space.dimension())
+            .putString(SPACE_DISTANCE_METADATA, space.distance().name())
+            .putString(SPACE_DIGEST_METADATA, space.modelDigest())
+            .build();
     fields.add(DataTypes.createStructField(outputColumn, DataTypes.createArrayType(DataTypes.FloatType, false), skipBadRows, digest));
     if (skipBadRows) {
       fields.add(DataTypes.createStructField(errors, DataTypes.StringType, true));
@@ -402,7 +451,7 @@ public final class SparkEmbedder {
     public SparkEmbedder build() {
       checkArgument(errorColumn == null || Boolean.TRUE.equals(skipBadRows), "errorColumn %s is set but bad rows are not skipped; call skipBadRows()", errorColumn);
       checkArgument(darkInk == null || imageReader == null, "darkInk and imageReader are both set; give the reader invert(%s) instead", darkInk);
-      return new SparkEmbedder(this, ShippedModel.read(directory));
+      return new SparkEmbedder(this, ShippedModel.read(directory), SavedModelEmbedder.embeddingSpace(directory));
     }
   }
 }

@@ -109,6 +109,16 @@ class SparkEmbedderTest {
     assertEquals(List.of("id", "label", "embedding", "pid"), List.of(back.columns()), "the pixels were left behind");
     assertEquals(embedder.modelDigest(), SparkEmbedder.modelDigestOf(back.schema(), "embedding").orElseThrow());
     assertEquals(ShippedModel.digest(model), embedder.modelDigest());
+    // The Parquet carries the space its embeddings live in: a gallery of that space takes them,
+    // a gallery of another model's refuses them before anything is enrolled.
+    try (io.siamese.core.SavedModelEmbedder oracle = io.siamese.core.SavedModelEmbedder.open(model)) {
+      assertEquals(oracle.embeddingSpace(), embedder.embeddingSpace());
+      SparkEmbedder.requireSpace(back, "embedding", oracle.embeddingSpace());
+      io.siamese.core.EmbeddingSpace other =
+          new io.siamese.core.EmbeddingSpace(oracle.embeddingSize(), oracle.embeddingSpace().distance(), "another-model");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkEmbedder.requireSpace(back, "embedding", other));
+      assertTrue(e.getMessage().contains("made by another model"), e.getMessage());
+    }
     List<Row> rows = back.collectAsList();
     assertEquals(glyphs.size(), rows.size());
     assertSameAsSavedModelEmbedder(rows, SparkEmbedder.DEFAULT_BATCH_SIZE, inputs);

@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -134,7 +135,10 @@ public final class SparkEmbedExample {
       EmbeddingSpace space = driverEmbedder.embeddingSpace();
       t = System.nanoTime();
       try (Gallery<Integer> gallery = openGallery(o.gallery, galleryDir, space)) {
-        Iterator<Row> it = spark.read().parquet(parquet.toString()).select("label", "embedding").toLocalIterator();
+        Dataset<Row> stored = spark.read().parquet(parquet.toString());
+        // The Parquet records the space its embeddings were made in: refuse it if not the gallery's.
+        SparkEmbedder.requireSpace(stored, "embedding", gallery.space());
+        Iterator<Row> it = stored.select("label", "embedding").toLocalIterator();
         List<Integer> labels = new ArrayList<>();
         List<float[]> embeddings = new ArrayList<>();
         while (it.hasNext()) {
