@@ -2,7 +2,7 @@ package io.siamese.core;
 
 /**
  * The arithmetic a model's TensorFlow session computes in (see {@link
- * SiameseModel.Builder#precision}). Weights, optimizer state, saved models and exports are float32
+ * SiameseModelBuilder#precision}). Weights, optimizer state, saved models and exports are float32
  * in every case: the precision is a setting of the running session, which TensorFlow's graph
  * optimizer applies when it compiles the graph.
  */

@@ -70,7 +70,16 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
 
     /** TensorFlow's thread pools, as {@link SavedModelEmbedder#open(Path, int, int)} takes them. */
     public Builder threads(int intraOp, int interOp) {
-      this.config = SessionConfig.threads(intraOp, interOp);
+      this.config = config.withThreads(intraOp, interOp);
+      return this;
+    }
+
+    /**
+     * The arithmetic of the embedder's session (see {@link Precision}); {@link Precision#FP32} if
+     * not set. The export itself is float32 either way.
+     */
+    public Builder precision(Precision precision) {
+      this.config = config.withPrecision(checkNotNull(precision, "precision"));
       return this;
     }
 
@@ -158,7 +167,7 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
     try {
       SavedModelBundle.Loader loader = SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG);
       if (!config.isDefault()) {
-        config.warnIfIgnored();
+        config.beforeOpening();
         loader.withConfigProto(config.proto());
       }
       bundle = loader.load();

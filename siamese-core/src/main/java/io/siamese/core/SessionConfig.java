@@ -45,6 +45,11 @@ final class SessionConfig {
     return new SessionConfig(intraOp, interOp, Precision.FP32);
   }
 
+  /** These settings with the thread pools sized as {@link #threads} takes them. */
+  SessionConfig withThreads(int intraOp, int interOp) {
+    return threads(intraOp, interOp).withPrecision(precision);
+  }
+
   /** These settings computing in {@code precision}. */
   SessionConfig withPrecision(Precision precision) {
     return new SessionConfig(intraOp, interOp, checkNotNull(precision, "precision"));

@@ -95,11 +95,13 @@ public final class SiameseModel implements Embedder, AutoCloseable {
     LOG.log(System.Logger.Level.DEBUG, () -> "built Siamese model: " + encoderSpec + ", loss " + binding.loss() + ", " + optimizerSpec);
   }
 
-  /** A model rebuilt from a checked description and weights (see {@link ModelLoader}). */
-  static SiameseModel restored(ModelDescription d, LossBinding binding, List<WeightsFile.Entry> weights, boolean inferenceOnly) {
+  /** A model rebuilt from a checked description and weights (see {@link SiameseModelLoader}). */
+  static SiameseModel restored(
+      ModelDescription d, LossBinding binding, List<WeightsFile.Entry> weights, boolean inferenceOnly, SessionConfig session) {
     SiameseModelBuilder b = builder().encoder(d.encoder).optimizer(d.optimizer).seed(d.seed);
     b.loss = binding.loss();
     b.defaults();
+    b.session = session;
     SiameseModel model = new SiameseModel(b, binding, weights, inferenceOnly);
     if (model.runtime.trainer != null) {
       model.runtime.trainer.steps(d.steps);
@@ -143,6 +145,14 @@ public final class SiameseModel implements Embedder, AutoCloseable {
   }
 
   /**
+   * Settings for loading the model saved in {@code directory}: the loss, thread pools and
+   * precision of the loaded model; {@link #load(Path)} loads with the defaults.
+   */
+  public static SiameseModelLoader loader(Path directory) {
+    return new SiameseModelLoader(directory);
+  }
+
+  /**
    * Loads a model saved by {@link #save}, with the loss it was saved with (any of the library's
    * losses; a custom one must be passed). Training goes on at the saved step count and schedule.
    * The files are treated as untrusted (see docs/errors.md): a load allocates about the size of
@@ -153,7 +163,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    * @throws java.io.UncheckedIOException with the cause if the files cannot be read
    */
   public static SiameseModel load(Path directory) {
-    return ModelLoader.load(directory, null);
+    return SiameseModelLoader.load(directory, null, SessionConfig.DEFAULT);
   }
 
   /**
@@ -161,7 +171,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    * rebuilds the saved one.
    */
   public static SiameseModel load(Path directory, Object loss) {
-    return ModelLoader.load(directory, loss);
+    return SiameseModelLoader.load(directory, loss, SessionConfig.DEFAULT);
   }
 
   /**
@@ -172,7 +182,7 @@ public final class SiameseModel implements Embedder, AutoCloseable {
    * @see #load(Path)
    */
   public static SiameseModel loadForInference(Path directory) {
-    return ModelLoader.loadForInference(directory);
+    return SiameseModelLoader.loadForInference(directory, SessionConfig.DEFAULT);
   }
 
   /**

@@ -27,12 +27,10 @@ final class VariableFactory {
   }
 
   /**
-   * He et al.'s truncated normal, standard deviation {@code sqrt(2 / fanIn)}: the same ops with
-   * the same seeds as TensorFlow Java's framework {@code He} initializer (so the same values),
-   * built without it. The framework initializers read the shape they are given by opening a
-   * throw-away session on the model's graph, once per variable: extra start-up work, and the
-   * process's first TensorFlow session, which sizes its intra-op pool with default settings
-   * before the model's own session exists.
+   * He et al.'s truncated normal, standard deviation {@code sqrt(2 / fanIn)}, built from stateless
+   * seeded ops (TensorFlow Java's framework {@code He} initializer reads the shape it is given by
+   * opening a throw-away session on the model's graph, once per variable: extra start-up work, and
+   * the process's first TensorFlow session).
    */
   Variable<TFloat32> he(String role, long... dims) {
     long s = seed + count++;
@@ -44,18 +42,19 @@ final class VariableFactory {
   }
 
   /**
-   * Glorot's "uniform" as TensorFlow Java 1.1.0's framework {@code Glorot} with {@code UNIFORM}
-   * builds it, kept value for value: a uniform draw from [0, 1) times {@code sqrt(3 / fanAvg)}.
-   * (The framework does not centre the draw on 0, unlike Keras's; changing that would change
-   * every dense layer's initial weights.)
+   * Glorot's uniform, as Keras defines it: a draw from {@code [-limit, limit)} with {@code limit =
+   * sqrt(3 / fanAvg) = sqrt(6 / (fanIn + fanOut))}. (TensorFlow Java 1.1.0's framework {@code
+   * Glorot} draws from {@code [0, limit)}, so every weight of a dense layer started positive; the
+   * library used it until 0.1.0.)
    */
   Variable<TFloat32> glorot(String role, long... dims) {
     long s = seed + count++;
     double[] fans = fans(dims);
-    double scale = 1.0 / Math.max(1.0, (fans[0] + fans[1]) / 2.0);
+    double limit = Math.sqrt(3.0 / Math.max(1.0, (fans[0] + fans[1]) / 2.0));
     Operand<TFloat32> uniform =
         init.random.statelessRandomUniform(init.constant(dims), init.constant(new long[] {s, 0L}), TFloat32.class);
-    return named(role).variable(init.math.mul(uniform, scalar(Math.sqrt(3.0 * scale))));
+    Operand<TFloat32> centred = init.math.sub(init.math.mul(uniform, scalar(2.0)), scalar(1.0));
+    return named(role).variable(init.math.mul(centred, scalar(limit)));
   }
 
   /** A float64 constant cast to float32, as the framework's initializers build their factors. */
@@ -64,13 +63,13 @@ final class VariableFactory {
   }
 
   /**
-   * Fan-in and fan-out of a kernel's shape, computed exactly as the framework's {@code
-   * VarianceScaling} (TensorFlow Java 1.1.0) does, so that initial weights stay what they were.
-   * For a convolution kernel {@code [h, w, in, out]} its "receptive field" product also takes in
-   * {@code in}: fan-in {@code h * w * in * in}, fan-out {@code h * w * in * out}, where Keras
-   * has {@code h * w * in} and {@code h * w * out}.
+   * Fan-in and fan-out of a kernel's shape, as Keras computes them: for a convolution kernel
+   * {@code [h, w, in, out]}, {@code h * w * in} and {@code h * w * out}. (TensorFlow Java 1.1.0's
+   * framework {@code VarianceScaling} multiplies {@code in} in once more, {@code h * w * in * in},
+   * which made every convolution but the first start {@code sqrt(in)} times too small; the
+   * library used it until 0.1.0.)
    */
-  private static double[] fans(long[] dims) {
+  static double[] fans(long[] dims) {
     if (dims.length < 1) {
       return new double[] {1, 1};
     }
@@ -81,7 +80,7 @@ final class VariableFactory {
       return new double[] {dims[0], dims[1]};
     }
     double receptive = 1;
-    for (int i = dims.length - 2; i >= 0; i--) {
+    for (int i = 0; i < dims.length - 2; i++) {
       receptive *= dims[i];
     }
     return new double[] {dims[dims.length - 2] * receptive, dims[dims.length - 1] * receptive};

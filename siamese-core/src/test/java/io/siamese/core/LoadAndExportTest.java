@@ -185,6 +185,16 @@ class LoadAndExportTest {
       assertEquals(2, m.operatingPoints().size());
       assertArrayEquals(expected, m.embed(GLYPHS.features(2)), 0f);
     }
+    // Loaded with settings: one thread per pool and mixed precision, for inference, no loss needed.
+    try (SiameseModel m = SiameseModel.loader(dir).threads(1, 1).precision(Precision.MIXED).loadForInference()) {
+      float[] mixed = m.embed(GLYPHS.features(2));
+      for (int k = 0; k < expected.length; k++) {
+        assertEquals(expected[k], mixed[k], 0.05 * Math.abs(expected[k]) + 1e-3, "bfloat16 keeps about 3 digits");
+      }
+    }
+    try (SiameseModel m = SiameseModel.loader(dir).loss(new MyLoss()).load()) {
+      assertArrayEquals(expected, m.embed(GLYPHS.features(2)), 0f);
+    }
   }
 
   @Test
