@@ -45,6 +45,11 @@ public record Conv2dLayer(int filters, int kernel, int stride, Padding padding) 
   }
 
   @Override
+  public long forwardFlops(ExampleShape input, ExampleShape output) {
+    return 2L * output.height() * output.width() * filters * kernel * kernel * input.channels();
+  }
+
+  @Override
   public String toString() {
     return "conv2d(" + filters + ", " + kernel + "x" + kernel + ", stride " + stride + ", "
         + padding + ")";

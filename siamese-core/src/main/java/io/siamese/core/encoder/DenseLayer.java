@@ -31,6 +31,11 @@ public record DenseLayer(int units) implements LayerSpec {
   }
 
   @Override
+  public long forwardFlops(ExampleShape input, ExampleShape output) {
+    return 2L * input.size() * units;
+  }
+
+  @Override
   public String toString() {
     return "dense(" + units + ")";
   }

@@ -32,4 +32,13 @@ public sealed interface LayerSpec
   default long parameterCount(ExampleShape input) {
     return 0;
   }
+
+  /**
+   * Floating-point operations of one example's forward pass through this layer: 2 x the
+   * multiply-adds of its convolutions and matrix products, the literature's convention; biases,
+   * batch norm, activations and pooling count as 0 (under 1% of an encoder).
+   */
+  default long forwardFlops(ExampleShape input, ExampleShape output) {
+    return 0;
+  }
 }

@@ -33,6 +33,15 @@ public record ResNet12BlockLayer(int filters) implements LayerSpec {
     return 9 * c * f + 2 * 9 * f * f + c * f + 8 * f;
   }
 
+  /** Three 3x3 convolutions and the 1x1 shortcut, all at the input's resolution. */
+  @Override
+  public long forwardFlops(ExampleShape input, ExampleShape output) {
+    long pixels = (long) input.height() * input.width();
+    long c = input.channels();
+    long f = filters;
+    return 2L * pixels * (9 * c * f + 2 * 9 * f * f + c * f);
+  }
+
   @Override
   public String toString() {
     return "resnet12Block(" + filters + ")";

@@ -41,6 +41,15 @@ public record ResidualBlockLayer(int filters, int stride) implements LayerSpec {
     return n;
   }
 
+  /** The two 3x3 convolutions and, where it projects, the 1x1 shortcut, at the output's resolution. */
+  @Override
+  public long forwardFlops(ExampleShape input, ExampleShape output) {
+    long pixels = (long) output.height() * output.width();
+    long c = input.channels();
+    long f = filters;
+    return 2L * pixels * (9 * c * f + 9 * f * f + (projects(input) ? c * f : 0));
+  }
+
   @Override
   public String toString() {
     return "residualBlock(" + filters + ", stride " + stride + ")";

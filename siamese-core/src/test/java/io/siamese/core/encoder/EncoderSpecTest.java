@@ -109,4 +109,13 @@ class EncoderSpecTest {
     assertThrows(UnsupportedOperationException.class, () -> a.layers().add(new FlattenLayer()));
     assertEquals(List.of(a.layers().get(0)), List.of(new Conv2dLayer(32, 3, 1, Padding.SAME)));
   }
+
+  @Test
+  void forwardFlopsCountTheMultiplyAddsOfConvolutionsAndDenseLayers() {
+    // The reference figures of ../shared/docs/BENCHMARKS.md.
+    assertEquals(19_630_080L, EncoderSpec.conv4(ExampleShape.image(28, 28, 1), 64).forwardFlopsPerExample());
+    assertEquals(1_817_247_744L, EncoderSpec.koch(ExampleShape.image(105, 105, 1)).forwardFlopsPerExample());
+    // One ResNet-12 block at 8x8x3 -> 4x4x5, by hand: 2 * 64 * (9*3*5 + 2*9*5*5 + 3*5).
+    assertEquals(2L * 64 * (135 + 450 + 15), EncoderSpec.builder(ExampleShape.image(8, 8, 3)).resnet12Block(5).flatten().build().forwardFlopsPerExample());
+  }
 }
