@@ -11,7 +11,6 @@ import io.siamese.elasticsearch.ElasticsearchGalleryBuilder;
 import io.siamese.elasticsearch.VectorIndex;
 import io.siamese.elasticsearch.testing.LocalElasticsearch;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,12 +67,12 @@ public final class ElasticsearchGalleryBenchmark {
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
     System.out.printf(Locale.ROOT, "java %s, %d cpus, load %s, max heap %d MB%n", Runtime.version(),
-        Runtime.getRuntime().availableProcessors(), load(), Runtime.getRuntime().maxMemory() >> 20);
+        Runtime.getRuntime().availableProcessors(), Report.load(), Runtime.getRuntime().maxMemory() >> 20);
 
     long t = System.nanoTime();
     EmbeddingCorpus corpus = EmbeddingCorpus.load(o.size, o.cache);
     System.out.printf(Locale.ROOT, "corpus: %d embeddings, %d queries, threshold %.4f, loaded in %.1f s%n",
-        corpus.size(), corpus.queries().length, corpus.threshold(), seconds(t));
+        corpus.size(), corpus.queries().length, corpus.threshold(), Report.seconds(t));
     float[][] queries = corpus.queries();
 
     ExactScan exact = new ExactScan(corpus.embeddings());
@@ -87,8 +86,8 @@ public final class ElasticsearchGalleryBenchmark {
       truth[i] = exact.nearest(queries[i]);
       exactNanos[i] = System.nanoTime() - s;
     }
-    result("exact scan (1 thread) p50 ms", percentile(exactNanos, 0.50) / 1e6);
-    result("exact scan (1 thread) p99 ms", percentile(exactNanos, 0.99) / 1e6);
+    Report.result("exact scan (1 thread) p50 ms", Report.percentile(exactNanos, 0.50) / 1e6);
+    Report.result("exact scan (1 thread) p99 ms", Report.percentile(exactNanos, 0.99) / 1e6);
 
     LocalElasticsearch server = null;
     String url = o.url;
@@ -98,7 +97,7 @@ public final class ElasticsearchGalleryBenchmark {
       server = LocalElasticsearch.start(o.home == null ? LocalElasticsearch.defaultHome() : o.home, o.run,
           Duration.ofMinutes(5));
       url = server.url();
-      result("server start s", seconds(t));
+      Report.result("server start s", Report.seconds(t));
     }
     String index = "siamese-bench-" + ProcessHandle.current().pid();
     try (ElasticsearchGallery<Integer> g = builder(o, corpus, url, index).build()) {
@@ -108,10 +107,10 @@ public final class ElasticsearchGalleryBenchmark {
 
       t = System.nanoTime();
       g.forceMerge(1);
-      result("forceMerge(1) s", seconds(t));
+      Report.result("forceMerge(1) s", Report.seconds(t));
       IndexStats stats = stats(url, index);
-      result("segments after merge", stats.segments().count());
-      result("disk bytes per vector (store, 1 copy)", stats.store().sizeInBytes() / (double) corpus.size());
+      Report.result("segments after merge", stats.segments().count());
+      Report.result("disk bytes per vector (store, 1 copy)", stats.store().sizeInBytes() / (double) corpus.size());
       search(corpus, g, truth, rowOfId, o.warmup, o.measure, "");
     } finally {
       if (server != null) {
@@ -119,7 +118,7 @@ public final class ElasticsearchGalleryBenchmark {
         LocalElasticsearch.deleteTree(o.run);
       }
     }
-    System.out.printf(Locale.ROOT, "load at the end: %s%n", load());
+    System.out.printf(Locale.ROOT, "load at the end: %s%n", Report.load());
   }
 
   private static ElasticsearchGalleryBuilder<Integer> builder(Options o, EmbeddingCorpus corpus, String url, String index) {
@@ -152,14 +151,14 @@ public final class ElasticsearchGalleryBenchmark {
       for (int i = 0; i < ids.length; i++) {
         rows.put(ids[i], from + i);
       }
-      System.out.printf(Locale.ROOT, "load: %d enrolled, %.0f s%n", to, seconds(t));
+      System.out.printf(Locale.ROOT, "load: %d enrolled, %.0f s%n", to, Report.seconds(t));
     }
-    double s = seconds(t);
+    double s = Report.seconds(t);
     t = System.nanoTime();
     g.commit();
-    result("bulk enrolment s", s);
-    result("bulk enrolment embeddings/s", e.length / s);
-    result("commit (refresh) after the load s", seconds(t));
+    Report.result("bulk enrolment s", s);
+    Report.result("bulk enrolment embeddings/s", e.length / s);
+    Report.result("commit (refresh) after the load s", Report.seconds(t));
     long max = rows.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
     long[] rowOfId = new long[(int) max + 1];
     Arrays.fill(rowOfId, -1);
@@ -195,12 +194,12 @@ public final class ElasticsearchGalleryBenchmark {
       }
     }
     int judged = Math.min(measure, q.length);
-    result(prefix + "queries judged", judged);
-    result(prefix + "recall@1 vs exact", sameTop / (double) judged);
-    result(prefix + "same decision as exact", sameDecision / (double) judged);
-    result(prefix + "query p50 ms", percentile(nanos, 0.50) / 1e6);
-    result(prefix + "query p99 ms", percentile(nanos, 0.99) / 1e6);
-    result(prefix + "query mean ms", Arrays.stream(nanos).average().orElse(0) / 1e6);
+    Report.result(prefix + "queries judged", judged);
+    Report.result(prefix + "recall@1 vs exact", sameTop / (double) judged);
+    Report.result(prefix + "same decision as exact", sameDecision / (double) judged);
+    Report.result(prefix + "query p50 ms", Report.percentile(nanos, 0.50) / 1e6);
+    Report.result(prefix + "query p99 ms", Report.percentile(nanos, 0.99) / 1e6);
+    Report.result(prefix + "query mean ms", Arrays.stream(nanos).average().orElse(0) / 1e6);
   }
 
   /** The index's primary-shard statistics, read with a client of the benchmark's own. */
@@ -209,25 +208,6 @@ public final class ElasticsearchGalleryBenchmark {
         new RestClientTransport(RestClient.builder(HttpHost.create(url)).build(), new SimpleJsonpMapper())) {
       return new ElasticsearchClient(transport).indices().stats(s -> s.index(index)).indices().get(index).primaries();
     }
-  }
-
-  private static void result(String name, double value) {
-    System.out.printf(Locale.ROOT, "RESULT %-45s %.4f%n", name, value);
-  }
-
-  private static double seconds(long since) {
-    return (System.nanoTime() - since) / 1e9;
-  }
-
-  private static double percentile(long[] values, double p) {
-    long[] v = values.clone();
-    Arrays.sort(v);
-    return v[(int) Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
-  }
-
-  private static String load() {
-    double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    return String.format(Locale.ROOT, "%.2f (1-min average)", l);
   }
 
   /** Command-line options. */

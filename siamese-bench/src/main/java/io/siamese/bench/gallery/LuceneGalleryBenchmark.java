@@ -64,12 +64,12 @@ public final class LuceneGalleryBenchmark {
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
     System.out.printf(Locale.ROOT, "java %s, %d cpus, load %s, max heap %d MB%n", Runtime.version(),
-        Runtime.getRuntime().availableProcessors(), load(), Runtime.getRuntime().maxMemory() >> 20);
+        Runtime.getRuntime().availableProcessors(), Report.load(), Runtime.getRuntime().maxMemory() >> 20);
 
     long t = System.nanoTime();
     EmbeddingCorpus corpus = EmbeddingCorpus.load(o.size, o.cache);
     System.out.printf(Locale.ROOT, "corpus: %d embeddings, %d queries, threshold %.4f, loaded in %.1f s%n",
-        corpus.size(), corpus.queries().length, corpus.threshold(), seconds(t));
+        corpus.size(), corpus.queries().length, corpus.threshold(), Report.seconds(t));
     float[][] queries = corpus.queries();
 
     // The exact scan: truth and baseline.
@@ -87,27 +87,27 @@ public final class LuceneGalleryBenchmark {
       exactNanos[i] = System.nanoTime() - s;
       exactCpu[i] = THREADS.getCurrentThreadCpuTime() - c;
     }
-    result("exact scan (1 thread) p50 ms", percentile(exactNanos, 0.50) / 1e6);
-    result("exact scan (1 thread) p99 ms", percentile(exactNanos, 0.99) / 1e6);
-    result("exact scan (1 thread) CPU p50 ms", percentile(exactCpu, 0.50) / 1e6);
-    result("exact scan (1 thread) CPU p99 ms", percentile(exactCpu, 0.99) / 1e6);
+    Report.result("exact scan (1 thread) p50 ms", Report.percentile(exactNanos, 0.50) / 1e6);
+    Report.result("exact scan (1 thread) p99 ms", Report.percentile(exactNanos, 0.99) / 1e6);
+    Report.result("exact scan (1 thread) CPU p50 ms", Report.percentile(exactCpu, 0.50) / 1e6);
+    Report.result("exact scan (1 thread) CPU p99 ms", Report.percentile(exactCpu, 0.99) / 1e6);
     inMemory(corpus, truth);
 
     if (!o.reuse) {
       build(o, corpus);
     }
-    result("disk bytes per vector", directoryBytes(o.dir) / (double) corpus.size());
+    Report.result("disk bytes per vector", directoryBytes(o.dir) / (double) corpus.size());
 
     t = System.nanoTime();
     try (LuceneGallery<Integer> g = builder(o, corpus, o.dir).build()) {
       g.nearest(queries[0], 1);
-      result("reopen + first query s", seconds(t));
+      Report.result("reopen + first query s", Report.seconds(t));
       search(o, corpus, g, truth);
     }
     t = System.nanoTime();
     try (LuceneGallery<Integer> g = builder(o, corpus, o.dir).verifyChecksumsOnOpen(false).build()) {
       g.nearest(queries[1], 1);
-      result("reopen (no checksum pass) + first query s", seconds(t));
+      Report.result("reopen (no checksum pass) + first query s", Report.seconds(t));
     }
     for (int c : o.sweep) {
       System.out.printf(Locale.ROOT, "candidates %d:%n", c);
@@ -122,7 +122,7 @@ public final class LuceneGalleryBenchmark {
     if (o.alternations > 0) {
       alternate(o, corpus);
     }
-    System.out.printf(Locale.ROOT, "load at the end: %s%n", load());
+    System.out.printf(Locale.ROOT, "load at the end: %s%n", Report.load());
   }
 
   /**
@@ -155,8 +155,8 @@ public final class LuceneGalleryBenchmark {
           throw new AssertionError("the exact scan and the in-memory gallery disagree on query " + i);
         }
       }
-      result("in-memory gallery (common pool) p50 ms", percentile(nanos, 0.50) / 1e6);
-      result("in-memory gallery (common pool) p99 ms", percentile(nanos, 0.99) / 1e6);
+      Report.result("in-memory gallery (common pool) p50 ms", Report.percentile(nanos, 0.50) / 1e6);
+      Report.result("in-memory gallery (common pool) p99 ms", Report.percentile(nanos, 0.99) / 1e6);
     }
   }
 
@@ -189,21 +189,21 @@ public final class LuceneGalleryBenchmark {
         }
         g.enrolAll(l, Arrays.copyOfRange(e, from, to));
         if ((to / batch) % 10 == 0) {
-          System.out.printf(Locale.ROOT, "build: %d enrolled, %.0f s%n", to, seconds(t));
+          System.out.printf(Locale.ROOT, "build: %d enrolled, %.0f s%n", to, Report.seconds(t));
         }
       }
       g.commit();
-      double enrolled = seconds(t);
+      double enrolled = Report.seconds(t);
       int segments = g.segments();
       long m = System.nanoTime();
       g.forceMerge(1);
       g.commit();
-      result("build: enrolAll s", enrolled);
-      result("build: segments before merge", segments);
-      result("build: forceMerge(1) + commit s", seconds(m));
-      result("build + force-merge s", seconds(t));
-      result("build + force-merge, process CPU s", (processCpuNanos() - cpu) / 1e9);
-      result("build + force-merge, main thread CPU s", (THREADS.getCurrentThreadCpuTime() - mainCpu) / 1e9);
+      Report.result("build: enrolAll s", enrolled);
+      Report.result("build: segments before merge", segments);
+      Report.result("build: forceMerge(1) + commit s", Report.seconds(m));
+      Report.result("build + force-merge s", Report.seconds(t));
+      Report.result("build + force-merge, process CPU s", (processCpuNanos() - cpu) / 1e9);
+      Report.result("build + force-merge, main thread CPU s", (THREADS.getCurrentThreadCpuTime() - mainCpu) / 1e9);
     }
   }
 
@@ -239,14 +239,14 @@ public final class LuceneGalleryBenchmark {
       }
     }
     int judged = Math.min(o.measure, q.length);
-    result("queries judged", judged);
-    result("recall@1 vs exact", sameTop / (double) judged);
-    result("same decision as exact", sameDecision / (double) judged);
-    result("query p50 ms", percentile(nanos, 0.50) / 1e6);
-    result("query p99 ms", percentile(nanos, 0.99) / 1e6);
-    result("query mean ms", Arrays.stream(nanos).average().orElse(0) / 1e6);
-    result("query CPU p50 ms", percentile(cpu, 0.50) / 1e6);
-    result("query CPU p99 ms", percentile(cpu, 0.99) / 1e6);
+    Report.result("queries judged", judged);
+    Report.result("recall@1 vs exact", sameTop / (double) judged);
+    Report.result("same decision as exact", sameDecision / (double) judged);
+    Report.result("query p50 ms", Report.percentile(nanos, 0.50) / 1e6);
+    Report.result("query p99 ms", Report.percentile(nanos, 0.99) / 1e6);
+    Report.result("query mean ms", Arrays.stream(nanos).average().orElse(0) / 1e6);
+    Report.result("query CPU p50 ms", Report.percentile(cpu, 0.50) / 1e6);
+    Report.result("query CPU p99 ms", Report.percentile(cpu, 0.99) / 1e6);
   }
 
   private static void enrol(Options o, EmbeddingCorpus corpus) throws IOException {
@@ -265,13 +265,13 @@ public final class LuceneGalleryBenchmark {
         lastId = g.enrol(-2, e[(int) (n % e.length)]);
         n++;
       }
-      double s = seconds(t);
+      double s = Report.seconds(t);
       durableAtEnd = g.durableBelow();
-      result("sustained enrolment, 1-s group commit, per s", n / s);
-      result("enrolled in the window", n);
-      result("enrolment: process CPU per wall s", (processCpuNanos() - cpu) / 1e9 / s);
-      result("not yet durable at the end (ids)", lastId + 1 - durableAtEnd);
-      result("segments after enrolment", g.segments());
+      Report.result("sustained enrolment, 1-s group commit, per s", n / s);
+      Report.result("enrolled in the window", n);
+      Report.result("enrolment: process CPU per wall s", (processCpuNanos() - cpu) / 1e9 / s);
+      Report.result("not yet durable at the end (ids)", lastId + 1 - durableAtEnd);
+      Report.result("segments after enrolment", g.segments());
     }
     deleteRecursively(copy);
   }
@@ -313,31 +313,12 @@ public final class LuceneGalleryBenchmark {
         enrol[i] = f - d;
         plain[i] = d - c;
       }
-      result("alternating: search CPU p50 ms", percentile(plain, 0.50) / 1e6);
-      result("alternating: enrol CPU p50 ms", percentile(enrol, 0.50) / 1e6);
-      result("alternating: search after an enrol CPU p50 ms", percentile(after, 0.50) / 1e6);
-      result("alternating: search after an enrol CPU p90 ms", percentile(after, 0.90) / 1e6);
+      Report.result("alternating: search CPU p50 ms", Report.percentile(plain, 0.50) / 1e6);
+      Report.result("alternating: enrol CPU p50 ms", Report.percentile(enrol, 0.50) / 1e6);
+      Report.result("alternating: search after an enrol CPU p50 ms", Report.percentile(after, 0.50) / 1e6);
+      Report.result("alternating: search after an enrol CPU p90 ms", Report.percentile(after, 0.90) / 1e6);
     }
     deleteRecursively(copy);
-  }
-
-  private static void result(String name, double value) {
-    System.out.printf(Locale.ROOT, "RESULT %-45s %.4f%n", name, value);
-  }
-
-  private static double seconds(long since) {
-    return (System.nanoTime() - since) / 1e9;
-  }
-
-  private static double percentile(long[] values, double p) {
-    long[] v = values.clone();
-    Arrays.sort(v);
-    return v[(int) Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
-  }
-
-  private static String load() {
-    double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    return String.format(Locale.ROOT, "%.2f (1-min average)", l);
   }
 
   private static long directoryBytes(Path dir) throws IOException {
