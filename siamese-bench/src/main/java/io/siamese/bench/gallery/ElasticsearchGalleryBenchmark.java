@@ -66,34 +66,15 @@ public final class ElasticsearchGalleryBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    System.out.printf(Locale.ROOT, "java %s, %d cpus, load %s, max heap %d MB%n", Runtime.version(),
-        Runtime.getRuntime().availableProcessors(), Report.load(), Runtime.getRuntime().maxMemory() >> 20);
-
-    long t = System.nanoTime();
-    EmbeddingCorpus corpus = EmbeddingCorpus.load(o.size, o.cache);
-    System.out.printf(Locale.ROOT, "corpus: %d embeddings, %d queries, threshold %.4f, loaded in %.1f s%n",
-        corpus.size(), corpus.queries().length, corpus.threshold(), Report.seconds(t));
-    float[][] queries = corpus.queries();
-
-    ExactScan exact = new ExactScan(corpus.embeddings());
-    for (int i = 0; i < 50; i++) {
-      exact.nearest(queries[i]);
-    }
-    ExactScan.Nearest[] truth = new ExactScan.Nearest[queries.length];
-    long[] exactNanos = new long[queries.length];
-    for (int i = 0; i < queries.length; i++) {
-      long s = System.nanoTime();
-      truth[i] = exact.nearest(queries[i]);
-      exactNanos[i] = System.nanoTime() - s;
-    }
-    Report.result("exact scan (1 thread) p50 ms", Report.percentile(exactNanos, 0.50) / 1e6);
-    Report.result("exact scan (1 thread) p99 ms", Report.percentile(exactNanos, 0.99) / 1e6);
+    Report.machine();
+    EmbeddingCorpus corpus = Report.corpus(o.size, o.cache);
+    ExactScan.Nearest[] truth = Report.exactTruth(corpus);
 
     LocalElasticsearch server = null;
     String url = o.url;
     if (url == null) {
       LocalElasticsearch.deleteTree(o.run);
-      t = System.nanoTime();
+      long t = System.nanoTime();
       server = LocalElasticsearch.start(o.home == null ? LocalElasticsearch.defaultHome() : o.home, o.run,
           Duration.ofMinutes(5));
       url = server.url();
@@ -105,7 +86,7 @@ public final class ElasticsearchGalleryBenchmark {
       System.out.printf(Locale.ROOT, "segments after loading: %d%n", stats(url, index).segments().count());
       search(corpus, g, truth, rowOfId, 0, o.measureLoaded, "as loaded: ");
 
-      t = System.nanoTime();
+      long t = System.nanoTime();
       g.forceMerge(1);
       Report.result("forceMerge(1) s", Report.seconds(t));
       IndexStats stats = stats(url, index);

@@ -63,34 +63,10 @@ public final class LuceneGalleryBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    System.out.printf(Locale.ROOT, "java %s, %d cpus, load %s, max heap %d MB%n", Runtime.version(),
-        Runtime.getRuntime().availableProcessors(), Report.load(), Runtime.getRuntime().maxMemory() >> 20);
-
-    long t = System.nanoTime();
-    EmbeddingCorpus corpus = EmbeddingCorpus.load(o.size, o.cache);
-    System.out.printf(Locale.ROOT, "corpus: %d embeddings, %d queries, threshold %.4f, loaded in %.1f s%n",
-        corpus.size(), corpus.queries().length, corpus.threshold(), Report.seconds(t));
+    Report.machine();
+    EmbeddingCorpus corpus = Report.corpus(o.size, o.cache);
     float[][] queries = corpus.queries();
-
-    // The exact scan: truth and baseline.
-    ExactScan exact = new ExactScan(corpus.embeddings());
-    for (int i = 0; i < 50; i++) {
-      exact.nearest(queries[i]);
-    }
-    ExactScan.Nearest[] truth = new ExactScan.Nearest[queries.length];
-    long[] exactNanos = new long[queries.length];
-    long[] exactCpu = new long[queries.length];
-    for (int i = 0; i < queries.length; i++) {
-      long c = THREADS.getCurrentThreadCpuTime();
-      long s = System.nanoTime();
-      truth[i] = exact.nearest(queries[i]);
-      exactNanos[i] = System.nanoTime() - s;
-      exactCpu[i] = THREADS.getCurrentThreadCpuTime() - c;
-    }
-    Report.result("exact scan (1 thread) p50 ms", Report.percentile(exactNanos, 0.50) / 1e6);
-    Report.result("exact scan (1 thread) p99 ms", Report.percentile(exactNanos, 0.99) / 1e6);
-    Report.result("exact scan (1 thread) CPU p50 ms", Report.percentile(exactCpu, 0.50) / 1e6);
-    Report.result("exact scan (1 thread) CPU p99 ms", Report.percentile(exactCpu, 0.99) / 1e6);
+    ExactScan.Nearest[] truth = Report.exactTruth(corpus);
     inMemory(corpus, truth);
 
     if (!o.reuse) {
@@ -98,7 +74,7 @@ public final class LuceneGalleryBenchmark {
     }
     Report.result("disk bytes per vector", directoryBytes(o.dir) / (double) corpus.size());
 
-    t = System.nanoTime();
+    long t = System.nanoTime();
     try (LuceneGallery<Integer> g = builder(o, corpus, o.dir).build()) {
       g.nearest(queries[0], 1);
       Report.result("reopen + first query s", Report.seconds(t));
