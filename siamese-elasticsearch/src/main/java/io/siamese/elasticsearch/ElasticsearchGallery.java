@@ -176,20 +176,6 @@ public final class ElasticsearchGallery<L> implements Gallery<L> {
   }
 
   @Override
-  public long[] enrol(L label, float[][] embeddings) {
-    checkNotNull(label, "label");
-    checkNotNull(embeddings, "embeddings");
-    checkArgument(embeddings.length > 0, "enrol needs at least one embedding of %s, got none", label);
-    checkEmbeddings(embeddings);
-    String text = encode(label, "label");
-    List<String> texts = new ArrayList<>(embeddings.length);
-    for (int i = 0; i < embeddings.length; i++) {
-      texts.add(text);
-    }
-    return write(texts, embeddings);
-  }
-
-  @Override
   public long[] enrolAll(List<? extends L> labels, float[][] embeddings) {
     checkNotNull(labels, "labels");
     checkNotNull(embeddings, "embeddings");

@@ -139,7 +139,7 @@ class BadInputTest {
     t.add(new Case("ElasticsearchGallery.enrol", "null label", NullPointerException.class, "label",
         () -> gallery.enrol(null, OK)));
     t.add(new Case("ElasticsearchGallery.enrol", "a label of 40,000 characters", IllegalArgumentException.class,
-        "label is 40000 chars as text; Elasticsearch keeps labels of at most 32766 UTF-8 bytes",
+        "label 0 is 40000 chars as text; Elasticsearch keeps labels of at most 32766 UTF-8 bytes",
         () -> gallery.enrol("x".repeat(40_000), OK)));
     t.add(new Case("ElasticsearchGallery.enrol", "a zero vector, cosine distance", IllegalArgumentException.class,
         "embedding 0 has length 0: its cosine distance to anything is undefined (Elasticsearch refuses it)",

@@ -155,18 +155,6 @@ public final class LuceneGallery<L> implements Gallery<L> {
   }
 
   @Override
-  public long[] enrol(L label, float[][] embeddings) {
-    ensureWritable();
-    checkNotNull(label, "label");
-    checkNotNull(embeddings, "embeddings");
-    checkArgument(embeddings.length > 0, "enrol needs at least one embedding of %s, got none", label);
-    float[][] rows = inputs.embeddings(embeddings);
-    String[] labels = new String[rows.length];
-    Arrays.fill(labels, Inputs.encode(codec, label, "label"));
-    return add(labels, rows);
-  }
-
-  @Override
   public long[] enrolAll(List<? extends L> labels, float[][] embeddings) {
     ensureWritable();
     checkNotNull(labels, "labels");

@@ -1,6 +1,10 @@
 package io.siamese.core.gallery;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.siamese.core.EmbeddingSpace;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
@@ -55,7 +59,12 @@ public interface Gallery<L> extends AutoCloseable {
    * @return their ids, in order
    * @throws IllegalArgumentException if {@code embeddings} is empty or one is invalid
    */
-  long[] enrol(L label, float[][] embeddings);
+  default long[] enrol(L label, float[][] embeddings) {
+    checkNotNull(label, "label");
+    checkNotNull(embeddings, "embeddings");
+    checkArgument(embeddings.length > 0, "enrol needs at least one embedding of %s, got none", label);
+    return enrolAll(Collections.nCopies(embeddings.length, label), embeddings);
+  }
 
   /**
    * Enrols embeddings under one label each (a bulk load): {@code labels.get(i)} for {@code

@@ -123,19 +123,6 @@ public final class InMemoryGallery<L> implements Gallery<L> {
   }
 
   @Override
-  public long[] enrol(L label, float[][] embeddings) {
-    checkNotNull(label, "label");
-    checkNotNull(embeddings, "embeddings");
-    checkArgument(embeddings.length > 0, "enrol needs at least one embedding of %s, got none", label);
-    checkEmbeddings(embeddings);
-    List<L> same = new ArrayList<>(embeddings.length);
-    for (int i = 0; i < embeddings.length; i++) {
-      same.add(label);
-    }
-    return add(same, embeddings);
-  }
-
-  @Override
   public long[] enrolAll(List<? extends L> labelsOfRows, float[][] embeddings) {
     checkNotNull(labelsOfRows, "labels");
     checkNotNull(embeddings, "embeddings");
