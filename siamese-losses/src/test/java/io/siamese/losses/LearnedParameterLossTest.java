@@ -153,12 +153,17 @@ class LearnedParameterLossTest {
   /**
    * Checks one random batch: the value against the oracle in both precisions and, away from kinks
    * and for a non-empty batch, both gradients against finite differences.
+   *
+   * <p>The coverage floor guards against a generator that stops reaching the gradient check. It is
+   * set far below the measured rates (600 tries each: ArcFace 57%, sub-centre ArcFace 59%, the
+   * others 82-86%; one-dimensional embeddings always sit on ArcFace's kink) so that it cannot fail
+   * by chance: at 100 tries and 57%, a result under 30% is more than five standard deviations out.
    */
   static void check(Setup s, Random r, int batch, int dim) {
     boolean checked = checkOne(s, r, batch, dim);
     Statistics.label("gradients checked").collect(checked);
     Statistics.label("gradients checked")
-        .coverage(c -> c.check(true).percentage(p -> p >= 40));
+        .coverage(c -> c.check(true).percentage(p -> p >= 30));
   }
 
   /** Returns whether the gradients were checked too. */
@@ -195,7 +200,7 @@ class LearnedParameterLossTest {
     }
   }
 
-  @Property(tries = 30)
+  @Property(tries = 100)
   void arcFaceEqualsTheOracle(
       @ForAll @IntRange(min = 0, max = 7) int batch,
       @ForAll @IntRange(min = 1, max = 4) int dim,
@@ -204,7 +209,7 @@ class LearnedParameterLossTest {
     check(arcFace(r.nextInt(CONFIGS)), r, batch, dim);
   }
 
-  @Property(tries = 30)
+  @Property(tries = 100)
   void subCenterArcFaceEqualsTheOracle(
       @ForAll @IntRange(min = 0, max = 7) int batch,
       @ForAll @IntRange(min = 1, max = 4) int dim,
@@ -213,7 +218,7 @@ class LearnedParameterLossTest {
     check(subCenter(r.nextInt(CONFIGS)), r, batch, dim);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 100)
   void cosFaceEqualsTheOracle(
       @ForAll @IntRange(min = 0, max = 7) int batch,
       @ForAll @IntRange(min = 1, max = 4) int dim,
@@ -222,7 +227,7 @@ class LearnedParameterLossTest {
     check(cosFace(r.nextInt(CONFIGS)), r, batch, dim);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 100)
   void normalizedSoftmaxEqualsTheOracle(
       @ForAll @IntRange(min = 0, max = 7) int batch,
       @ForAll @IntRange(min = 1, max = 4) int dim,
@@ -231,7 +236,7 @@ class LearnedParameterLossTest {
     check(normalizedSoftmax(r.nextInt(CONFIGS)), r, batch, dim);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 100)
   void proxyAnchorEqualsTheOracle(
       @ForAll @IntRange(min = 0, max = 7) int batch,
       @ForAll @IntRange(min = 1, max = 4) int dim,
