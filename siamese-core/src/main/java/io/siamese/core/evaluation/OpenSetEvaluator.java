@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
  * alphabets of Omniglot), each trial stays within one group, as a gallery of one alphabet's
  * characters would. The result gives the false-alarm rate and DIR at every threshold, and the
  * threshold that meets a target false-alarm rate: calibrate it on validation classes, then check it
- * on test classes.
+ * on test classes. Both rules of {@link io.siamese.core.gallery.UnknownRule} are recorded: the
+ * distance to the nearest enrolled example and its ratio to the second nearest class's.
  *
  * <pre>{@code
  * OpenSetResult val = OpenSetEvaluator.builder(split.validation()).enrolledClasses(20).seed(1).build()
@@ -70,8 +71,10 @@ public final class OpenSetEvaluator {
     List<int[]> pools = pools();
     EmbeddingSpace space = new EmbeddingSpace(embedder.embeddingSize(), distance, "open-set");
     List<Double> knownD = new ArrayList<>();
+    List<Double> knownSecond = new ArrayList<>();
     List<Boolean> knownOk = new ArrayList<>();
     List<Double> unknownD = new ArrayList<>();
+    List<Double> unknownSecond = new ArrayList<>();
     for (int t = 0; t < trials; t++) {
       int[] classes = pools.get(random.nextInt(pools.size())).clone();
       shuffle(classes, random);
@@ -109,12 +112,15 @@ public final class OpenSetEvaluator {
       try (InMemoryGallery<Integer> gallery = InMemoryGallery.create(space)) {
         gallery.enrolAll(enrolLabels, Arrays.copyOf(e, enrolIdx.size()));
         for (int p = 0; p < known.size(); p++) {
-          Neighbor<Integer> n = gallery.nearest(e[enrolIdx.size() + p], 1).get(0);
-          knownD.add(n.distance());
-          knownOk.add(n.label().equals(knownLabels.get(p)));
+          List<Neighbor<Integer>> n = gallery.nearestLabels(e[enrolIdx.size() + p], 2);
+          knownD.add(n.get(0).distance());
+          knownSecond.add(second(n));
+          knownOk.add(n.get(0).label().equals(knownLabels.get(p)));
         }
         for (int p = 0; p < unknown.size(); p++) {
-          unknownD.add(gallery.nearest(e[enrolIdx.size() + known.size() + p], 1).get(0).distance());
+          List<Neighbor<Integer>> n = gallery.nearestLabels(e[enrolIdx.size() + known.size() + p], 2);
+          unknownD.add(n.get(0).distance());
+          unknownSecond.add(second(n));
         }
       }
     }
@@ -123,8 +129,16 @@ public final class OpenSetEvaluator {
       ok[i] = knownOk.get(i);
     }
     return new OpenSetResult(
-        knownD.stream().mapToDouble(Double::doubleValue).toArray(), ok,
-        unknownD.stream().mapToDouble(Double::doubleValue).toArray(), enrolledClasses, trials);
+        toArray(knownD), ok, toArray(knownSecond), toArray(unknownD), toArray(unknownSecond), enrolledClasses, trials);
+  }
+
+  /** The distance to the second nearest class, infinite when only one class is enrolled. */
+  private static double second(List<Neighbor<Integer>> nearestLabels) {
+    return nearestLabels.size() < 2 ? Double.POSITIVE_INFINITY : nearestLabels.get(1).distance();
+  }
+
+  private static double[] toArray(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** The sets of classes a trial draws from: each group with enough classes, or all classes. */

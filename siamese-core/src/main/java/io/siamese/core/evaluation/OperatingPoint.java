@@ -3,6 +3,7 @@ package io.siamese.core.evaluation;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.siamese.core.gallery.UnknownRule;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
  *
  * @param name a short key, letters, digits, {@code . _ -}, at most 64 characters, e.g. {@code
  *     "best-accuracy"}
- * @param threshold the distance, finite and {@code >= 0}, in the model's distance
+ * @param threshold the distance, finite and {@code >= 0}, in the model's distance; for {@link
+ *     Criterion#OPEN_SET_DISTANCE_RATIO}, a ratio of two distances in {@code [0, 1]}
  * @param criterion what the threshold optimised or met
  * @param target the target of the criterion (a false-accept or false-alarm rate in {@code [0, 1]});
  *     NaN when the criterion has none
@@ -33,6 +35,12 @@ public record OperatingPoint(String name, double threshold, Criterion criterion,
     EQUAL_ERROR_RATE,
     /** The gallery threshold whose false-alarm rate on never-enrolled classes meets the target (open set). */
     OPEN_SET_FALSE_ALARM_RATE,
+    /**
+     * The gallery threshold on the nearest class's distance over the second nearest class's whose
+     * false-alarm rate on never-enrolled classes meets the target (open set, {@link
+     * UnknownRule.Kind#DISTANCE_RATIO}).
+     */
+    OPEN_SET_DISTANCE_RATIO,
     /** Set by hand. */
     MANUAL
   }
@@ -42,6 +50,8 @@ public record OperatingPoint(String name, double threshold, Criterion criterion,
     checkArgument(NAME.matcher(name).matches(), "operating point name '%s' must be 1-64 letters, digits, '.', '_' or '-'", name);
     checkArgument(Double.isFinite(threshold) && threshold >= 0, "threshold must be finite and >= 0, got %s", threshold);
     checkNotNull(criterion, "criterion");
+    checkArgument(criterion != Criterion.OPEN_SET_DISTANCE_RATIO || threshold <= 1,
+        "a distance-ratio threshold must be in [0, 1], got %s", threshold);
     checkArgument(Double.isNaN(target) || (target >= 0 && target <= 1), "target must be in [0, 1] or NaN, got %s", target);
     checkNotNull(source, "source");
     checkArgument(source.indexOf('\n') < 0 && source.indexOf('\r') < 0 && source.length() <= 1000, "source must be one line of at most 1000 characters");
@@ -50,6 +60,18 @@ public record OperatingPoint(String name, double threshold, Criterion criterion,
   /** A threshold set by hand. */
   public static OperatingPoint manual(String name, double threshold, String source) {
     return new OperatingPoint(name, threshold, Criterion.MANUAL, Double.NaN, source);
+  }
+
+  /**
+   * The rule a one-shot classifier answers "unknown" by at this point: the distance ratio for
+   * {@link Criterion#OPEN_SET_DISTANCE_RATIO}, the distance for every other criterion.
+   *
+   * @throws IllegalArgumentException if this is a distance point whose threshold is 0
+   */
+  public UnknownRule unknownRule() {
+    return criterion == Criterion.OPEN_SET_DISTANCE_RATIO
+        ? UnknownRule.distanceRatio(threshold)
+        : UnknownRule.distance(threshold);
   }
 
   /** The same point under another name. */

@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.siamese.core.EmbeddingSpace;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -112,6 +114,62 @@ public interface Gallery<L> extends AutoCloseable {
       throw new IllegalStateException("no example is enrolled; call enrol first");
     }
     return OneShotPrediction.of(n.get(0), unknownThreshold);
+  }
+
+  /**
+   * The answer of {@code rule}: the label of the nearest enrolled embedding, known when the rule's
+   * score is within its threshold. A {@link UnknownRule.Kind#DISTANCE_RATIO} rule looks for the
+   * second nearest class with {@link #nearestLabels}; when none is found among the {@value
+   * #LABEL_SEARCH_LIMIT} nearest embeddings, the ratio counts as 0 (known).
+   *
+   * @throws IllegalStateException if nothing is enrolled, or a ratio rule finds only one enrolled class
+   */
+  default OneShotPrediction<L> classify(float[] query, UnknownRule rule) {
+    if (rule.kind() == UnknownRule.Kind.DISTANCE) {
+      return classify(query, rule.threshold());
+    }
+    List<Neighbor<L>> n = nearestLabels(query, 2);
+    if (n.isEmpty()) {
+      throw new IllegalStateException("no example is enrolled; call enrol first");
+    }
+    if (n.size() < 2 && size() <= LABEL_SEARCH_LIMIT) {
+      throw new IllegalStateException(
+          "the distance-ratio rule compares the nearest class with the second nearest, but only one class ("
+              + n.get(0).label() + ") is enrolled; enrol another class, or use UnknownRule.distance");
+    }
+    Neighbor<L> first = n.get(0);
+    double second = n.size() < 2 ? Double.POSITIVE_INFINITY : n.get(1).distance();
+    return new OneShotPrediction<>(first.label(), first.distance(), rule.known(first.distance(), second));
+  }
+
+  /** The most embeddings the default {@link #nearestLabels} searches. */
+  int LABEL_SEARCH_LIMIT = 10_000;
+
+  /**
+   * The nearest enrolled embedding of each of the {@code labels} nearest labels, nearest first.
+   * Fewer when fewer labels are enrolled, or (the default) when the {@value #LABEL_SEARCH_LIMIT}
+   * nearest embeddings hold fewer: the default asks {@link #nearest} for 4 times more each round
+   * until it has them, so it costs one search where classes have few examples each.
+   *
+   * @param labels at least 1
+   */
+  default List<Neighbor<L>> nearestLabels(float[] query, int labels) {
+    checkArgument(labels >= 1, "labels must be >= 1, got %s", labels);
+    int k = Math.min(LABEL_SEARCH_LIMIT, Math.max(8, 4 * labels));
+    while (true) {
+      List<Neighbor<L>> n = nearest(query, k);
+      Map<L, Neighbor<L>> first = new LinkedHashMap<>();
+      for (Neighbor<L> neighbor : n) {
+        first.putIfAbsent(neighbor.label(), neighbor);
+        if (first.size() == labels) {
+          return List.copyOf(first.values());
+        }
+      }
+      if (n.size() < k || k == LABEL_SEARCH_LIMIT) {
+        return List.copyOf(first.values());
+      }
+      k = Math.min(LABEL_SEARCH_LIMIT, 4 * k);
+    }
   }
 
   /** Number of enrolled embeddings. */

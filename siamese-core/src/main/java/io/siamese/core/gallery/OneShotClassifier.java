@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.siamese.core.Embedder;
 import io.siamese.core.EmbeddingSpace;
-import io.siamese.core.evaluation.PairMetrics;
 import java.util.List;
 import java.util.Set;
 
@@ -41,12 +40,12 @@ import java.util.Set;
 public final class OneShotClassifier<L> {
   private final Embedder embedder;
   private final Gallery<L> gallery;
-  private final double unknownThreshold;
+  private final UnknownRule rule;
 
-  private OneShotClassifier(Embedder embedder, Gallery<L> gallery, double unknownThreshold) {
+  private OneShotClassifier(Embedder embedder, Gallery<L> gallery, UnknownRule rule) {
     this.embedder = embedder;
     this.gallery = gallery;
-    this.unknownThreshold = unknownThreshold;
+    this.rule = rule;
   }
 
   /**
@@ -54,22 +53,39 @@ public final class OneShotClassifier<L> {
    * beyond {@code unknownThreshold}. The caller keeps ownership of both (and closes them).
    *
    * @param unknownThreshold a distance {@code > 0} in the gallery's distance; {@link
-   *     Double#POSITIVE_INFINITY} always answers a label. Choose it on held-out classes (see {@code
-   *     OpenSetCalibration}) or held-out pairs ({@code PairMetrics#thresholdAtFalseAcceptRate}).
+   *     Double#POSITIVE_INFINITY} always answers a label. Choose it on held-out classes ({@code
+   *     OpenSetResult.thresholdAtFalseAlarmRate}) or held-out pairs ({@code
+   *     PairMetrics.thresholdAtFalseAcceptRate}).
    * @throws IllegalArgumentException if the embedder's space is not the gallery's
    */
   public static <L> OneShotClassifier<L> of(Embedder embedder, Gallery<L> gallery, double unknownThreshold) {
+    return of(embedder, gallery, UnknownRule.distance(unknownThreshold));
+  }
+
+  /**
+   * A classifier that embeds with {@code embedder} and searches {@code gallery}, answering unknown
+   * where {@code rule} says so, e.g. {@code UnknownRule.distanceRatio(0.8)} or a kept operating
+   * point's {@code unknownRule()}. The caller keeps ownership of the embedder and the gallery.
+   *
+   * @throws IllegalArgumentException if the embedder's space is not the gallery's
+   */
+  public static <L> OneShotClassifier<L> of(Embedder embedder, Gallery<L> gallery, UnknownRule rule) {
     checkNotNull(embedder, "embedder");
     checkNotNull(gallery, "gallery");
-    OneShotPrediction.checkThreshold(unknownThreshold);
-    OneShotClassifier<L> c = new OneShotClassifier<>(embedder, gallery, unknownThreshold);
+    checkNotNull(rule, "rule");
+    OneShotClassifier<L> c = new OneShotClassifier<>(embedder, gallery, rule);
     c.checkSpace();
     return c;
   }
 
-  /** The distance above which a query is "unknown". */
+  /** The rule's threshold: the distance, or the distance ratio, above which a query is "unknown". */
   public double unknownThreshold() {
-    return unknownThreshold;
+    return rule.threshold();
+  }
+
+  /** When a query is "unknown". */
+  public UnknownRule unknownRule() {
+    return rule;
   }
 
   /** Floats per embedding. */
@@ -136,14 +152,14 @@ public final class OneShotClassifier<L> {
   }
 
   /**
-   * The class of the nearest enrolled example, or unknown when it is farther than {@link
-   * #unknownThreshold()}.
+   * The class of the nearest enrolled example, or unknown where the {@link #unknownRule()} says so.
    *
-   * @throws IllegalStateException if nothing is enrolled
+   * @throws IllegalStateException if nothing is enrolled, or the rule is a distance ratio and only
+   *     one class is enrolled
    */
   public OneShotPrediction<L> classify(float[] query) {
     checkSpace();
-    return gallery.classify(embedder.embed(query), unknownThreshold);
+    return gallery.classify(embedder.embed(query), rule);
   }
 
   /**
@@ -165,7 +181,7 @@ public final class OneShotClassifier<L> {
    * @throws IllegalStateException if nothing is enrolled
    */
   public OneShotPrediction<L> classifyEmbedding(float[] embedding) {
-    return gallery.classify(embedding, unknownThreshold);
+    return gallery.classify(embedding, rule);
   }
 
   private void checkSpace() {

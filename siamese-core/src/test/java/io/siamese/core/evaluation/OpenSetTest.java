@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.siamese.core.Embedder;
 import io.siamese.core.EmbeddingSpace;
+import io.siamese.core.gallery.UnknownRule;
 import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;
 import io.siamese.losses.Distances;
@@ -50,6 +51,71 @@ class OpenSetTest {
     }
     assertEquals(OperatingPoint.Criterion.OPEN_SET_FALSE_ALARM_RATE, result.falseAlarmRatePoint(0.05, "x").criterion());
     assertTrue(result.toString().contains("at FAR 1% / 5% / 10%"), result.toString());
+  }
+
+  @Test
+  void ratioRatesAndThresholdsMatchCountingByHand() {
+    SplittableRandom r = new SplittableRandom(9);
+    int nk = 200;
+    int nu = 300;
+    double[] known = new double[nk];
+    double[] knownSecond = new double[nk];
+    boolean[] ok = new boolean[nk];
+    double[] unknown = new double[nu];
+    double[] unknownSecond = new double[nu];
+    for (int i = 0; i < nk; i++) {
+      known[i] = r.nextDouble();
+      knownSecond[i] = i % 50 == 0 ? Double.POSITIVE_INFINITY : known[i] + 2 * r.nextDouble();
+      ok[i] = r.nextInt(10) < 8;
+    }
+    for (int i = 0; i < nu; i++) {
+      unknown[i] = 0.2 + r.nextDouble();
+      unknownSecond[i] = unknown[i] + 0.5 * r.nextDouble();
+    }
+    OpenSetResult result = new OpenSetResult(known, ok, knownSecond, unknown, unknownSecond, 20, 1);
+    UnknownRule.Kind ratio = UnknownRule.Kind.DISTANCE_RATIO;
+    for (double t : new double[] {0, 0.3, 0.5, 0.7, 0.9, 1}) {
+      int fa = 0;
+      for (int i = 0; i < nu; i++) {
+        fa += unknown[i] / unknownSecond[i] <= t ? 1 : 0;
+      }
+      int hit = 0;
+      for (int i = 0; i < nk; i++) {
+        double score = knownSecond[i] == Double.POSITIVE_INFINITY ? 0 : known[i] / knownSecond[i];
+        hit += ok[i] && score <= t ? 1 : 0;
+      }
+      assertEquals(fa / (double) nu, result.falseAlarmRate(ratio, t), 1e-12, "FAR at " + t);
+      assertEquals(hit / (double) nk, result.detectionAndIdentificationRate(ratio, t), 1e-12, "DIR at " + t);
+    }
+    for (double far : new double[] {0, 0.01, 0.05, 0.1}) {
+      double t = result.thresholdAtFalseAlarmRate(ratio, far);
+      assertTrue(result.falseAlarmRate(ratio, t) <= far + 1e-12, far + " -> " + result.falseAlarmRate(ratio, t));
+      assertTrue(result.falseAlarmRate(ratio, Math.nextUp(Math.nextUp(t))) > far, "far " + far);
+      OperatingPoint p = result.falseAlarmRatePoint(ratio, far, "x");
+      assertEquals(UnknownRule.distanceRatio(t), p.unknownRule());
+      assertEquals("open-set-ratio-far-" + far, p.name());
+    }
+    // The distance rule is unchanged by the second distances.
+    assertEquals(new OpenSetResult(known, ok, unknown, 20, 1).dirAtFar(0.05), result.dirAtFar(0.05), 0);
+    assertTrue(result.toString().contains("(distance ratio)"), result.toString());
+    assertMessage(IllegalStateException.class, () -> new OpenSetResult(known, ok, unknown, 20, 1).dirAtFar(ratio, 0.05),
+        "no second-class distances");
+  }
+
+  @Test
+  void theEvaluatorsRatiosAreTheGallerysOwn() {
+    // A noisy embedder, so that ratios spread: the evaluator's ratio rates must agree with its
+    // distance rates at the extremes and stay within [0, 1].
+    OpenSetResult r = OpenSetEvaluator.builder(grouped()).enrolledClasses(5).probesPerClass(2, 2).trials(40).seed(4).build()
+        .evaluate(embedder(0.05f), Distances.EUCLIDEAN);
+    UnknownRule.Kind ratio = UnknownRule.Kind.DISTANCE_RATIO;
+    assertTrue(r.hasDistanceRatios());
+    assertEquals(1.0, r.falseAlarmRate(ratio, 1.0), 0);
+    assertEquals(r.closedSetAccuracy(), r.detectionAndIdentificationRate(ratio, 1.0), 0);
+    assertEquals(r.closedSetAccuracy(), r.detectionAndIdentificationRate(Double.POSITIVE_INFINITY), 0);
+    double t = r.thresholdAtFalseAlarmRate(ratio, 0.1);
+    assertTrue(t >= 0 && t <= 1, "threshold " + t);
+    assertTrue(r.falseAlarmRate(ratio, t) <= 0.1);
   }
 
   /** Ten groups of eight classes, five examples each; feature 0 is the class, feature 1 noise. */
