@@ -24,20 +24,29 @@ final class OmniglotTraining {
 
   /** The encoder the options name, with the linear embedding head when {@code --embedding} asks for one. */
   static EncoderSpec encoder(OmniglotOptions o, ExampleShape shape) {
-    EncoderSpec backbone = switch (o.encoder()) {
+    return encoder(o.encoder(), o.filters(), o.widths(), o.embedding(), o.headBatchNorm(), shape);
+  }
+
+  /**
+   * Conv-4 with batch norm ({@code filters} wide), ResNet-12 ({@code widths}) or Koch et al.'s
+   * network, then a linear layer of {@code embedding} units (none if 0), with batch norm if {@code
+   * headBatchNorm}.
+   */
+  static EncoderSpec encoder(String name, int filters, int[] widths, int embedding, boolean headBatchNorm, ExampleShape shape) {
+    EncoderSpec backbone = switch (name) {
       case "koch" -> EncoderSpec.koch(shape);
-      case "resnet12" -> EncoderSpec.resnet12(shape, o.widths());
-      default -> EncoderSpec.conv4(shape, o.filters(), true);
+      case "resnet12" -> EncoderSpec.resnet12(shape, widths);
+      default -> EncoderSpec.conv4(shape, filters, true);
     };
-    if (o.embedding() == 0) {
+    if (embedding == 0) {
       return backbone;
     }
     EncoderSpec.Builder b = EncoderSpec.builder(shape);
     for (LayerSpec layer : backbone.layers()) {
       b.add(layer);
     }
-    b.dense(o.embedding());
-    if (o.headBatchNorm()) {
+    b.dense(embedding);
+    if (headBatchNorm) {
       b.batchNorm();
     }
     return b.build();
