@@ -2,12 +2,7 @@ package io.siamese.examples;
 
 import io.siamese.core.SiameseModel;
 import io.siamese.core.SiameseModelBuilder;
-import io.siamese.core.encoder.Conv2dLayer;
-import io.siamese.core.encoder.DenseLayer;
 import io.siamese.core.encoder.EncoderSpec;
-import io.siamese.core.encoder.LayerSpec;
-import io.siamese.core.encoder.ResNet12BlockLayer;
-import io.siamese.core.encoder.ResidualBlockLayer;
 import io.siamese.core.train.OptimizerSpec;
 import io.siamese.core.train.TrainingConfig;
 import io.siamese.data.Augmenter;
@@ -82,7 +77,7 @@ public final class EncoderCost {
       double[] r = rates.get(e.getKey()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double median = r[r.length / 2];
       out.printf(Locale.ROOT, "| %s | %,d | %d | %.4f | %,.0f (%s) | %.2f |%n", e.getKey(), e.getValue().parameterCount(),
-          e.getValue().embeddingSize(), forwardFlops(e.getValue()) / 1e9, median,
+          e.getValue().embeddingSize(), e.getValue().forwardFlopsPerExample() / 1e9, median,
           Arrays.stream(r).mapToObj(x -> String.format(Locale.ROOT, "%.0f", x)).toList(), median / 128);
     }
   }
@@ -102,35 +97,5 @@ public final class EncoderCost {
     TrainingConfig config = TrainingConfig.builder().epochs(1).stepsPerEpoch(steps).batchSize(128)
         .augmentation(Augmenter.koch2015()::apply).build();
     model.fit(sampler, config);
-  }
-
-  /**
-   * Forward FLOPs of one example: 2 x the multiply-adds of the convolutions and dense layers (the
-   * literature's convention; biases, batch norm, activations and pooling are left out). A ResNet-12
-   * block is three 3x3 convolutions and a 1x1 shortcut at its input's resolution.
-   */
-  static long forwardFlops(EncoderSpec spec) {
-    List<LayerSpec> layers = spec.layers();
-    List<ExampleShape> outputs = spec.layerOutputShapes();
-    ExampleShape in = spec.inputShape();
-    long flops = 0;
-    for (int i = 0; i < layers.size(); i++) {
-      LayerSpec layer = layers.get(i);
-      ExampleShape out = outputs.get(i);
-      if (layer instanceof Conv2dLayer conv) {
-        flops += 2L * out.height() * out.width() * conv.filters() * conv.kernel() * conv.kernel() * in.channels();
-      } else if (layer instanceof DenseLayer dense) {
-        flops += 2L * in.size() * dense.units();
-      } else if (layer instanceof ResNet12BlockLayer block) {
-        long pixels = (long) in.height() * in.width();
-        long c = in.channels();
-        long f = block.filters();
-        flops += 2L * pixels * (9 * c * f + 2 * 9 * f * f + c * f);
-      } else if (layer instanceof ResidualBlockLayer) {
-        throw new IllegalArgumentException("no FLOP count for " + layer);
-      }
-      in = out;
-    }
-    return flops;
   }
 }

@@ -117,5 +117,13 @@ class EncoderSpecTest {
     assertEquals(1_817_247_744L, EncoderSpec.koch(ExampleShape.image(105, 105, 1)).forwardFlopsPerExample());
     // One ResNet-12 block at 8x8x3 -> 4x4x5, by hand: 2 * 64 * (9*3*5 + 2*9*5*5 + 3*5).
     assertEquals(2L * 64 * (135 + 450 + 15), EncoderSpec.builder(ExampleShape.image(8, 8, 3)).resnet12Block(5).flatten().build().forwardFlopsPerExample());
+    // A whole ResNet-12, widths 2-3-4-5 at 28x28x1: block k at side s with c in and f out channels
+    // costs 2 s^2 (9cf + 18f^2 + cf).
+    long resnet = 2L * 784 * (9 * 1 * 2 + 18 * 4 + 1 * 2)
+        + 2L * 196 * (9 * 2 * 3 + 18 * 9 + 2 * 3)
+        + 2L * 49 * (9 * 3 * 4 + 18 * 16 + 3 * 4)
+        + 2L * 9 * (9 * 4 * 5 + 18 * 25 + 4 * 5);
+    assertEquals(resnet, EncoderSpec.resnet12(ExampleShape.image(28, 28, 1), 2, 3, 4, 5).forwardFlopsPerExample());
+    assertEquals(2L * 784 * 10, EncoderSpec.builder(ExampleShape.image(28, 28, 1)).flatten().dense(10).build().forwardFlopsPerExample());
   }
 }
