@@ -493,6 +493,17 @@ class ReliabilityBadInputMatrixTest {
           }
           io.siamese.core.gallery.InMemoryGallery.open(dir, model.embeddingSpace(), io.siamese.core.gallery.LabelCodec.strings());
         }));
+    t.add(new Case("OneShotClassifier.classify", "the distance-ratio rule with one enrolled class", IllegalStateException.class,
+        "only one class (a) is enrolled; enrol another class, or use UnknownRule.distance", () -> {
+          try (io.siamese.core.gallery.InMemoryGallery<String> g = io.siamese.core.gallery.InMemoryGallery.create(model.embeddingSpace())) {
+            io.siamese.core.gallery.OneShotClassifier<String> c =
+                io.siamese.core.gallery.OneShotClassifier.of(model, g, io.siamese.core.gallery.UnknownRule.distanceRatio(0.8));
+            c.enrol("a", glyphs.features(0));
+            c.classify(glyphs.features(1));
+          }
+        }));
+    t.add(new Case("UnknownRule.distanceRatio", "a ratio above 1", IllegalArgumentException.class,
+        "a distance-ratio threshold must be in [0, 1], got 1.5", () -> io.siamese.core.gallery.UnknownRule.distanceRatio(1.5)));
     return t;
   }
 
