@@ -3,6 +3,7 @@ package io.siamese.examples;
 import io.siamese.core.Embedder;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.embedding.AugmentedEmbedder;
+import io.siamese.core.embedding.EnsembleEmbedder;
 import io.siamese.core.evaluation.OneShotEvaluator;
 import io.siamese.core.evaluation.OneShotResult;
 import io.siamese.core.evaluation.PairEvaluator;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +55,8 @@ import java.util.stream.IntStream;
  * {@code --size S} (default 28), {@code --episodes N} (default 400), {@code --open-set-trials N}
  * (default 400; 0 skips the open-set report), {@code --output DIR} (default {@code
  * siamese-output/omniglot}), {@code --seed N}; {@code --model DIR} evaluates a saved model instead of
- * training one.
+ * training one; {@code --ensemble DIR,DIR} also evaluates it side by side with other saved models of
+ * the same distance ({@code EnsembleEmbedder.of}).
  */
 public final class OmniglotOneShot {
   private static final List<String> TEST = List.of("Balinese", "Early_Aramaic");
@@ -124,6 +127,9 @@ public final class OmniglotOneShot {
             out.println("  with " + tta + ": " + OneShotEvaluator.evaluate(tta, model.embeddingDistance(), episodes(test, ways, o.seed()), o.episodes()));
           }
         }
+        if (!o.ensemble().isEmpty()) {
+          reportEnsemble(model, o, test, out);
+        }
       }
       if (o.openSetTrials() > 0) {
         // On the model's own embeddings, the ones its export gives an application, whose thresholds it keeps.
@@ -144,6 +150,31 @@ public final class OmniglotOneShot {
       drawPictures(model, history, pairs, far1, test != null ? test : validation, o, out);
     }
     out.printf(Locale.ROOT, "Done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** One-shot accuracy of this model and the saved models of {@code --ensemble}, side by side ({@link EnsembleEmbedder#of}). */
+  private static void reportEnsemble(SiameseModel model, OmniglotOptions o, LabeledDataset test, PrintStream out) {
+    List<SiameseModel> others = new ArrayList<>();
+    try {
+      for (Path p : o.ensemble()) {
+        others.add(SiameseModel.loadForInference(p));
+      }
+      List<Embedder> members = new ArrayList<>(List.of(model));
+      members.addAll(others);
+      Embedder ensemble = EnsembleEmbedder.of(members, false);
+      Embedder withTta = o.tta() > 0
+          ? AugmentedEmbedder.builder(ensemble, Augmenter.koch2015()::apply, "koch2015").views(o.tta()).seed(o.seed()).build()
+          : null;
+      for (int ways : new int[] {5, 20}) {
+        out.println("  " + ensemble + ": " + OneShotEvaluator.evaluate(ensemble, model.embeddingDistance(), episodes(test, ways, o.seed()), o.episodes()));
+        if (withTta != null) {
+          out.println("  " + withTta + " of it: "
+              + OneShotEvaluator.evaluate(withTta, model.embeddingDistance(), episodes(test, ways, o.seed()), o.episodes()));
+        }
+      }
+    } finally {
+      others.forEach(SiameseModel::close);
+    }
   }
 
   private static EpisodeSampler episodes(LabeledDataset test, int ways, long seed) {

@@ -35,14 +35,15 @@ record OmniglotOptions(
     int tta,
     boolean allAlphabets,
     int openSetTrials,
-    Path model) {
+    Path model,
+    List<Path> ensemble) {
 
   static final String USAGE =
       "--data PATH, --minutes M, --steps N, --size S, --episodes N, --output DIR, --seed N,"
           + " --rotations true|false, --mirrors true|false, --augment true|false, --loss " + String.join("|", Losses.NAMES)
           + ", --margin M|soft, --scale S, --encoder conv4|resnet12|koch, --filters N, --widths A,B,C,D,"
           + " --embedding E, --head-bn true|false, --batch N, --schedule constant|cosine, --tta K,"
-          + " --all-alphabets true|false, --open-set-trials N, --model DIR";
+          + " --all-alphabets true|false, --open-set-trials N, --model DIR, --ensemble DIR,DIR";
 
   static OmniglotOptions parse(String[] args) throws IOException {
     List<Path> data = new ArrayList<>();
@@ -71,6 +72,7 @@ record OmniglotOptions(
     boolean allAlphabets = false;
     int openSetTrials = 400;
     Path model = null;
+    List<Path> ensemble = List.of();
     for (int i = 0; i < args.length; i += 2) {
       String a = args[i];
       if (i + 1 >= args.length) {
@@ -112,6 +114,7 @@ record OmniglotOptions(
         case "--all-alphabets" -> allAlphabets = Boolean.parseBoolean(v);
         case "--open-set-trials" -> openSetTrials = Integer.parseInt(v);
         case "--model" -> model = Path.of(v);
+        case "--ensemble" -> ensemble = Arrays.stream(v.split(",")).map(x -> Path.of(x.trim())).toList();
         default -> throw new IllegalArgumentException("unknown option " + a + "; known: " + USAGE);
       }
     }
@@ -145,7 +148,8 @@ record OmniglotOptions(
     }
     Losses.checkSettings(loss, margin, scale);
     return new OmniglotOptions(data, minutes, steps, size, episodes, output, seed, rotations, mirrors, augment, margin, scale,
-        loss, encoder, filters, widths, embedding, headBatchNorm, batch, cosine, tta, allAlphabets, openSetTrials, model);
+        loss, encoder, filters, widths, embedding, headBatchNorm, batch, cosine, tta, allAlphabets, openSetTrials, model,
+        ensemble);
   }
 
   /** The zips in ../shared/data/omniglot, looked for from the working directory upwards. */
