@@ -14,6 +14,7 @@ import io.siamese.data.BalancedPairSampler;
 import io.siamese.data.Episode;
 import io.siamese.data.EpisodeSampler;
 import io.siamese.data.LabeledDataset;
+import io.siamese.data.LabeledDatasetBuilder;
 import io.siamese.data.OmniglotLoader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -283,7 +284,7 @@ public final class OmniglotOneShot {
       groups[i] = data.hasGroups() ? data.group(i) : 0;
       groups[k] = groups[i];
     }
-    LabeledDataset.Builder b = LabeledDataset.builder(features, labels, data.shape());
+    LabeledDatasetBuilder b = LabeledDataset.builder(features, labels, data.shape());
     return data.hasGroups() ? b.groups(groups).build() : b.build();
   }
 

@@ -9,7 +9,6 @@ import com.google.common.collect.ImmutableSortedMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * A labelled dataset held as plain arrays: {@code size()} examples of {@link #shape()}, stored
@@ -39,29 +38,16 @@ public final class LabeledDataset {
   private final int[] labels;
   private final ExampleShape shape;
   private final int rowSize;
-  private final int[] classes;
-  private final int[][] indicesByClassPosition;
-
-  /** Group of each example, or null when the dataset has no groups. */
-  private final int[] groups;
-
-  /** Distinct groups, ascending; empty when the dataset has no groups. */
-  private final int[] groupIds;
-
-  /** Group of each class, by class position; null when the dataset has no groups. */
-  private final int[] groupOfClassPosition;
-
-  private final ImmutableSortedMap<Integer, String> classNames;
-  private final ImmutableSortedMap<Integer, String> groupNames;
+  private final ClassIndex index;
 
   private LabeledDataset(FeatureStore store, int[] labels, ExampleShape shape) {
     this(store, labels, shape, null, ImmutableSortedMap.of(), ImmutableSortedMap.of());
   }
 
   /**
-   * Takes ownership of the arrays (no copy). The caller has checked lengths and label signs; this
-   * checks that every class lies in one group and that names cover exactly the classes and groups
-   * present.
+   * Takes ownership of the arrays (no copy). The caller has checked lengths and label signs; the
+   * {@link ClassIndex} checks that every class lies in one group and that names cover exactly the
+   * classes and groups present.
    */
   private LabeledDataset(
       FeatureStore store,
@@ -74,47 +60,7 @@ public final class LabeledDataset {
     this.labels = labels;
     this.shape = shape;
     this.rowSize = shape.size();
-    this.classes = Arrays.stream(labels).distinct().sorted().toArray();
-    int[] counts = new int[classes.length];
-    for (int label : labels) {
-      counts[Arrays.binarySearch(classes, label)]++;
-    }
-    this.indicesByClassPosition = new int[classes.length][];
-    for (int c = 0; c < classes.length; c++) {
-      indicesByClassPosition[c] = new int[counts[c]];
-    }
-    int[] fill = new int[classes.length];
-    for (int i = 0; i < labels.length; i++) {
-      int c = Arrays.binarySearch(classes, labels[i]);
-      indicesByClassPosition[c][fill[c]++] = i;
-    }
-    this.groups = groups;
-    if (groups == null) {
-      checkArgument(groupNames.isEmpty(), "groupNames were given but the dataset has no groups");
-      this.groupIds = new int[0];
-      this.groupOfClassPosition = null;
-    } else {
-      this.groupIds = Arrays.stream(groups).distinct().sorted().toArray();
-      this.groupOfClassPosition = new int[classes.length];
-      for (int c = 0; c < classes.length; c++) {
-        int[] members = indicesByClassPosition[c];
-        int g = groups[members[0]];
-        for (int i : members) {
-          if (groups[i] != g) {
-            throw new IllegalArgumentException(
-                String.format(
-                    "class %s spans groups %s (example %s) and %s (example %s); every class must"
-                        + " lie in one group",
-                    classes[c], g, members[0], groups[i], i));
-          }
-        }
-        groupOfClassPosition[c] = g;
-      }
-      DatasetNames.checkCover(groupNames, groupIds, "groupNames", "group");
-    }
-    DatasetNames.checkCover(classNames, classes, "classNames", "class");
-    this.classNames = classNames;
-    this.groupNames = groupNames;
+    this.index = new ClassIndex(labels, groups, classNames, groupNames);
   }
 
   /**
@@ -195,17 +141,16 @@ public final class LabeledDataset {
     }
   }
 
-
   /**
    * A builder for a dataset with optional groups and names. The arrays are copied when {@link
-   * Builder#build()} runs, with the checks of {@link #of}.
+   * LabeledDatasetBuilder#build()} runs, with the checks of {@link #of}.
    *
    * @param features {@code labels.length * shape.size()} finite floats, row-major
    * @param labels class label of each example, each {@code >= 0}
    * @param shape the shape of one example
    */
-  public static Builder builder(float[] features, int[] labels, ExampleShape shape) {
-    return new Builder(
+  public static LabeledDatasetBuilder builder(float[] features, int[] labels, ExampleShape shape) {
+    return new LabeledDatasetBuilder(
         checkNotNull(features, "features"),
         null,
         checkNotNull(labels, "labels"),
@@ -214,15 +159,15 @@ public final class LabeledDataset {
 
   /**
    * A builder for a byte-storage dataset (see {@link #ofBytes}) with optional groups and names;
-   * values decode to {@code u / 255.0} unless {@link Builder#byteScale} says otherwise. The arrays
-   * are copied when {@link Builder#build()} runs.
+   * values decode to {@code u / 255.0} unless {@link LabeledDatasetBuilder#byteScale} says
+   * otherwise. The arrays are copied when {@link LabeledDatasetBuilder#build()} runs.
    *
    * @param values {@code labels.length * shape.size()} unsigned bytes, row-major
    * @param labels class label of each example, each {@code >= 0}
    * @param shape the shape of one example
    */
-  public static Builder builder(byte[] values, int[] labels, ExampleShape shape) {
-    return new Builder(
+  public static LabeledDatasetBuilder builder(byte[] values, int[] labels, ExampleShape shape) {
+    return new LabeledDatasetBuilder(
         null,
         checkNotNull(values, "values"),
         checkNotNull(labels, "labels"),
@@ -272,6 +217,11 @@ public final class LabeledDataset {
         ImmutableSortedMap.copyOf(groupNames));
   }
 
+  /** This dataset's storage and labels with groups and names, checked as {@link #owning} does. */
+  LabeledDataset withGroupsAndNames(int[] groups, Map<Integer, String> classNames, Map<Integer, String> groupNames) {
+    return owning(store, labels, shape, groups, classNames, groupNames);
+  }
+
   /** Number of examples. */
   public int size() {
     return labels.length;
@@ -313,17 +263,17 @@ public final class LabeledDataset {
 
   /** The distinct labels, ascending; a fresh copy. */
   public int[] classes() {
-    return classes.clone();
+    return index.classes.clone();
   }
 
   /** Number of distinct labels. */
   public int classCount() {
-    return classes.length;
+    return index.classes.length;
   }
 
   /** Whether every example carries a group label (see {@link #builder}). */
   public boolean hasGroups() {
-    return groups != null;
+    return index.groups != null;
   }
 
   /**
@@ -334,7 +284,7 @@ public final class LabeledDataset {
   public int group(int i) {
     requireGroups();
     checkElementIndex(i, labels.length, "example index");
-    return groups[i];
+    return index.groups[i];
   }
 
   /**
@@ -344,17 +294,17 @@ public final class LabeledDataset {
    */
   public int[] groups() {
     requireGroups();
-    return groups.clone();
+    return index.groups.clone();
   }
 
   /** The distinct groups, ascending; a fresh copy, empty when the dataset has no groups. */
   public int[] groupIds() {
-    return groupIds.clone();
+    return index.groupIds.clone();
   }
 
   /** Number of distinct groups; 0 when the dataset has no groups. */
   public int groupCount() {
-    return groupIds.length;
+    return index.groupIds.length;
   }
 
   /**
@@ -365,9 +315,7 @@ public final class LabeledDataset {
    */
   public int groupOfClass(int label) {
     requireGroups();
-    int c = Arrays.binarySearch(classes, label);
-    checkArgument(c >= 0, "no example has label %s", label);
-    return groupOfClassPosition[c];
+    return index.groupOfClass(label);
   }
 
   /**
@@ -378,14 +326,7 @@ public final class LabeledDataset {
    */
   public int[] classesOfGroup(int group) {
     requireGroups();
-    int n = 0;
-    int[] out = new int[classes.length];
-    for (int c = 0; c < classes.length; c++) {
-      if (groupOfClassPosition[c] == group) {
-        out[n++] = classes[c];
-      }
-    }
-    return Arrays.copyOf(out, n);
+    return index.classesOfGroup(group);
   }
 
   /**
@@ -395,17 +336,17 @@ public final class LabeledDataset {
    */
   public int[] indicesOfGroup(int group) {
     requireGroups();
-    return IntStream.range(0, groups.length).filter(i -> groups[i] == group).toArray();
+    return index.indicesOfGroup(group);
   }
 
   /** Class names by label, ascending; immutable, empty when the dataset has none. */
   public Map<Integer, String> classNames() {
-    return classNames;
+    return index.classNames;
   }
 
   /** Group names by group, ascending; immutable, empty when the dataset has none. */
   public Map<Integer, String> groupNames() {
-    return groupNames;
+    return index.groupNames;
   }
 
   /**
@@ -414,9 +355,7 @@ public final class LabeledDataset {
    * @throws IllegalArgumentException if no example has that label
    */
   public String className(int label) {
-    checkArgument(Arrays.binarySearch(classes, label) >= 0, "no example has label %s", label);
-    String name = classNames.get(label);
-    return name != null ? name : Integer.toString(label);
+    return index.className(label);
   }
 
   /**
@@ -427,9 +366,7 @@ public final class LabeledDataset {
    */
   public String groupName(int group) {
     requireGroups();
-    checkArgument(Arrays.binarySearch(groupIds, group) >= 0, "no example has group %s", group);
-    String name = groupNames.get(group);
-    return name != null ? name : Integer.toString(group);
+    return index.groupName(group);
   }
 
   /**
@@ -442,8 +379,8 @@ public final class LabeledDataset {
   public int groupNamed(String name) {
     checkNotNull(name, "name");
     requireGroups();
-    checkState(!groupNames.isEmpty(), "dataset %s has no group names", this);
-    return DatasetNames.named(groupNames, name, "group");
+    checkState(!index.groupNames.isEmpty(), "dataset %s has no group names", this);
+    return DatasetNames.named(index.groupNames, name, "group");
   }
 
   /**
@@ -455,12 +392,12 @@ public final class LabeledDataset {
    */
   public int classNamed(String name) {
     checkNotNull(name, "name");
-    checkState(!classNames.isEmpty(), "dataset %s has no class names", this);
-    return DatasetNames.named(classNames, name, "class");
+    checkState(!index.classNames.isEmpty(), "dataset %s has no class names", this);
+    return DatasetNames.named(index.classNames, name, "class");
   }
 
   private void requireGroups() {
-    if (groups == null) {
+    if (index.groups == null) {
       throw new IllegalStateException("dataset " + this + " has no group labels");
     }
   }
@@ -476,15 +413,12 @@ public final class LabeledDataset {
 
   /** Number of examples with {@code label}; 0 if none. */
   public int countOfClass(int label) {
-    int c = Arrays.binarySearch(classes, label);
-    return c < 0 ? 0 : indicesByClassPosition[c].length;
+    return index.countOfClass(label);
   }
 
   /** The same array each call, for samplers in this package that must not copy per draw. */
   int[] indicesOfClassShared(int label) {
-    int c = Arrays.binarySearch(classes, label);
-    checkArgument(c >= 0, "no example has label %s", label);
-    return indicesByClassPosition[c];
+    return index.indicesOfClass(label);
   }
 
   /** The features of example {@code i}; a fresh copy of {@code featureSize()} floats. */
@@ -544,14 +478,14 @@ public final class LabeledDataset {
       l[k] = labels[indices[k]];
     }
     FeatureStore f = store.select(indices);
-    if (groups == null) {
-      return new LabeledDataset(f, l, shape, null, DatasetNames.retain(classNames, l), ImmutableSortedMap.of());
+    if (index.groups == null) {
+      return new LabeledDataset(f, l, shape, null, DatasetNames.retain(index.classNames, l), ImmutableSortedMap.of());
     }
     int[] g = new int[indices.length];
     for (int k = 0; k < indices.length; k++) {
-      g[k] = groups[indices[k]];
+      g[k] = index.groups[indices[k]];
     }
-    return new LabeledDataset(f, l, shape, g, DatasetNames.retain(classNames, l), DatasetNames.retain(groupNames, g));
+    return new LabeledDataset(f, l, shape, g, DatasetNames.retain(index.classNames, l), DatasetNames.retain(index.groupNames, g));
   }
 
   /**
@@ -565,129 +499,10 @@ public final class LabeledDataset {
         + " examples of "
         + shape
         + ", "
-        + classes.length
+        + index.classes.length
         + " classes"
-        + (groups == null ? "" : ", " + groupIds.length + " groups")
+        + (index.groups == null ? "" : ", " + index.groupIds.length + " groups")
         + (store.isBytes() ? ", bytes" : "")
         + "]";
-  }
-
-  /**
-   * Collects a dataset's optional groups and names; {@link #build()} validates and copies
-   * everything. Each setting may be given once.
-   */
-  public static final class Builder {
-    private final float[] features;
-    private final byte[] bytes;
-    private final int[] labels;
-    private final ExampleShape shape;
-    private int[] groups;
-    private Map<Integer, String> classNames;
-    private Map<Integer, String> groupNames;
-    private double[] scale;
-    private double[] offset;
-
-    private Builder(float[] features, byte[] bytes, int[] labels, ExampleShape shape) {
-      this.features = features;
-      this.bytes = bytes;
-      this.labels = labels;
-      this.shape = shape;
-    }
-
-    /**
-     * For a byte-storage builder: decode byte {@code u} of channel {@code c} to {@code (float) (u /
-     * 255.0 * scale[c] + offset[c])}; one value for all channels or one per channel of an image
-     * shape. Default {@code {1}, {0}}. Copied now; checked in {@link #build()}.
-     *
-     * @throws IllegalStateException if this builder holds floats, or the scale was already set
-     */
-    public Builder byteScale(double[] scale, double[] offset) {
-      checkNotNull(scale, "scale");
-      checkNotNull(offset, "offset");
-      checkState(bytes != null, "byteScale applies to byte storage; this builder holds floats");
-      checkState(this.scale == null, "byteScale was already set to %s", Arrays.toString(this.scale));
-      this.scale = scale.clone();
-      this.offset = offset.clone();
-      return this;
-    }
-
-    /**
-     * Group of each example, each {@code >= 0}, one per label; every class must lie in one group.
-     * Copied in {@link #build()}.
-     */
-    public Builder groups(int[] groups) {
-      checkNotNull(groups, "groups");
-      checkState(this.groups == null, "groups were already set");
-      this.groups = groups;
-      return this;
-    }
-
-    /** Name of each class, by label; must name every class present and nothing else. */
-    public Builder classNames(Map<Integer, String> classNames) {
-      checkNotNull(classNames, "classNames");
-      checkState(this.classNames == null, "classNames were already set to %s", this.classNames);
-      this.classNames = ImmutableSortedMap.copyOf(DatasetNames.check(classNames, "classNames"));
-      return this;
-    }
-
-    /**
-     * Names of classes labelled {@code 0 .. names.size() - 1}: label {@code i} is called {@code
-     * names.get(i)}. The labels present must be exactly those.
-     */
-    public Builder classNames(List<String> classNames) {
-      return classNames(DatasetNames.indexed(checkNotNull(classNames, "classNames")));
-    }
-
-    /** Name of each group, by group; must name every group present and nothing else. */
-    public Builder groupNames(Map<Integer, String> groupNames) {
-      checkNotNull(groupNames, "groupNames");
-      checkState(this.groupNames == null, "groupNames were already set to %s", this.groupNames);
-      this.groupNames = ImmutableSortedMap.copyOf(DatasetNames.check(groupNames, "groupNames"));
-      return this;
-    }
-
-    /** Names of groups {@code 0 .. names.size() - 1}, as {@link #classNames(List)}. */
-    public Builder groupNames(List<String> groupNames) {
-      return groupNames(DatasetNames.indexed(checkNotNull(groupNames, "groupNames")));
-    }
-
-    /**
-     * The dataset.
-     *
-     * @throws IllegalArgumentException for any reason {@link LabeledDataset#of} gives, or if the
-     *     groups differ in length from the labels, a group is negative, a class spans two groups,
-     *     names miss a class or group present or name one absent, or group names are given without
-     *     groups (the message names the value)
-     */
-    public LabeledDataset build() {
-      LabeledDataset plain =
-          features != null
-              ? of(features, labels, shape)
-              : ofBytes(
-                  bytes,
-                  labels,
-                  shape,
-                  scale == null ? new double[] {1} : scale,
-                  offset == null ? new double[] {0} : offset);
-      int[] g = null;
-      if (groups != null) {
-        checkArgument(
-            groups.length == labels.length,
-            "groups must hold one group per example, %s, got %s",
-            labels.length,
-            groups.length);
-        g = groups.clone();
-        for (int i = 0; i < g.length; i++) {
-          checkArgument(g[i] >= 0, "group of example %s must be >= 0, got %s", i, g[i]);
-        }
-      }
-      return new LabeledDataset(
-          plain.store,
-          plain.labels,
-          shape,
-          g,
-          classNames == null ? ImmutableSortedMap.of() : ImmutableSortedMap.copyOf(classNames),
-          groupNames == null ? ImmutableSortedMap.of() : ImmutableSortedMap.copyOf(groupNames));
-    }
   }
 }

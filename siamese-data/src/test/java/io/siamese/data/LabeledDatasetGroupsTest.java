@@ -56,7 +56,7 @@ class LabeledDatasetGroupsTest {
   @Test
   void listNamesNumberFromZeroAndBuilderCopiesInputs() {
     int[] groups = {0, 1, 1};
-    LabeledDataset.Builder b =
+    LabeledDatasetBuilder b =
         LabeledDataset.builder(new float[] {1, 2, 3}, new int[] {0, 1, 2}, ONE)
             .groups(groups)
             .classNames(List.of("x", "y", "z"))
