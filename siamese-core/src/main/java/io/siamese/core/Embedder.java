@@ -49,6 +49,13 @@ public interface Embedder {
     return embed(rows);
   }
 
+  /** The embedding of every example of {@code data}, in order; see {@link #embed(LabeledDataset, int[])}. */
+  default float[][] embed(LabeledDataset data) {
+    int[] all = new int[java.util.Objects.requireNonNull(data, "data").size()];
+    java.util.Arrays.setAll(all, i -> i);
+    return embed(data, all);
+  }
+
   /**
    * The space this embedder's embeddings live in: their size, the distance that compares them and
    * a digest of the weights that made them (which changes as a model trains).

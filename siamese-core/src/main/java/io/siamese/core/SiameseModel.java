@@ -35,7 +35,6 @@ import io.siamese.losses.LearnedParameterLoss;
 import io.siamese.losses.PairLoss;
 import io.siamese.losses.TripletLoss;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -296,13 +295,6 @@ public final class SiameseModel implements Embedder, AutoCloseable {
     checkArgument(examples.length > 0, "embed needs at least one example");
     Checks.finiteRows(examples, inputSize(), i -> "example " + i, expected(), "inputs");
     return session.embed(examples);
-  }
-
-  /** The embedding of every example of {@code data}, in order. */
-  public float[][] embed(LabeledDataset data) {
-    int[] all = new int[checkNotNull(data, "data").size()];
-    Arrays.setAll(all, i -> i);
-    return embed(data, all);
   }
 
   @Override
