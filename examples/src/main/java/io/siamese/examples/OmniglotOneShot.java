@@ -47,7 +47,7 @@ import java.util.stream.IntStream;
  * of 4 drawings per character; {@code contrastive} on pairs; the losses with class weights on
  * batches over all training classes), {@code --margin M} ({@code soft}, the default, for
  * batch-hard), {@code --scale S} (see {@link Losses}); {@code --encoder conv4|resnet12|koch} (use
- * koch with {@code --size 105}), {@code --filters N} Conv-4's width (default 64), {@code --widths
+ * koch with {@code --size 105}), {@code --filters N} Conv-4's width (default 128), {@code --widths
  * A,B,C,D} ResNet-12's (default 64,96,128,256), {@code --embedding E} a linear layer of E units
  * after the encoder (default 128 for the losses with class weights, none otherwise), {@code
  * --head-bn true} batch norm after it, {@code --batch N} examples per step (default 128); {@code

@@ -76,7 +76,7 @@ class OmniglotOptionsTest {
     assertEquals(0, o.embedding());
     assertTrue(o.rotations());
     assertFalse(o.allAlphabets());
-    assertEquals(EncoderSpec.conv4(SHAPE, 64, true), OmniglotTraining.encoder(o, SHAPE));
+    assertEquals(EncoderSpec.conv4(SHAPE, 128, true), OmniglotTraining.encoder(o, SHAPE));
     assertEquals(EncoderSpec.resnet12(SHAPE, 32, 64, 96, 128),
         OmniglotTraining.encoder(parse("--encoder", "resnet12", "--widths", "32,64,96,128"), SHAPE));
     assertEquals(Path.of("none.zip"), o.data().get(0));
