@@ -29,12 +29,7 @@ public final class LuceneCrashChild {
   private LuceneCrashChild() {}
 
   static float[] vector(long batch, int i) {
-    SplittableRandom r = new SplittableRandom(batch * 1_000_003L + i);
-    float[] v = new float[DIM];
-    for (int k = 0; k < DIM; k++) {
-      v[k] = (float) r.nextGaussian();
-    }
-    return v;
+    return TestVectors.gaussian(batch * 1_000_003L + i, DIM);
   }
 
   public static void main(String[] args) {

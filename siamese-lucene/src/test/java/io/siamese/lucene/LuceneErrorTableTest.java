@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -59,12 +58,7 @@ class LuceneErrorTableTest {
   }
 
   private static float[] vector(long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] v = new float[DIM];
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) r.nextGaussian();
-    }
-    return v;
+    return TestVectors.gaussian(seed, DIM);
   }
 
   private static LuceneGalleryBuilder<String> builder(Path dir, EmbeddingSpace space) {

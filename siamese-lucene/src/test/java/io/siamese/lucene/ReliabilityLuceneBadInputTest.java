@@ -43,12 +43,7 @@ class ReliabilityLuceneBadInputTest {
   @TempDir Path tmp;
 
   private static float[] vector(long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] v = new float[DIM];
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) r.nextGaussian();
-    }
-    return v;
+    return TestVectors.gaussian(seed, DIM);
   }
 
   private static <T extends Throwable> T fails(Class<T> type, Executable call, String... fragments) {

@@ -44,12 +44,7 @@ class ReliabilityLuceneThreadsTest {
   @TempDir Path tmp;
 
   static float[] vector(long id) {
-    SplittableRandom r = new SplittableRandom(id * 7_919L + 3);
-    float[] v = new float[DIM];
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) r.nextGaussian();
-    }
-    return v;
+    return TestVectors.gaussian(id * 7_919L + 3, DIM);
   }
 
   static String label(long id) {
