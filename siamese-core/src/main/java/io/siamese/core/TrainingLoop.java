@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
  * to stop, through the {@link TrainingContext} it is.
  */
 final class TrainingLoop implements TrainingContext {
+  private static final System.Logger LOG = System.getLogger(TrainingLoop.class.getName());
   private final SiameseModel model;
   private final ModelTrainer trainer;
   private final TrainingBatches batches;
@@ -50,9 +51,13 @@ final class TrainingLoop implements TrainingContext {
     BatchAugmentation augmentation = config.augmentation().orElse(null);
     List<EpochResult> epochs = new ArrayList<>();
     boolean stoppedEarly = false;
+    int tolerated = config.nonFiniteStepsTolerated();
+    int nonFiniteInARow = 0;
     for (int epoch = 1; epoch <= config.epochs() && !stop; epoch++) {
       double lossSum = 0;
       int steps = 0;
+      int applied = 0;
+      int skipped = 0;
       for (int step = 1; step <= config.stepsPerEpoch() && !stop; step++) {
         double rate = trainer.scheduledRate();
         batches.next();
@@ -60,12 +65,21 @@ final class TrainingLoop implements TrainingContext {
           augmentation.apply(batches.examples, batches.examplesPerStep(), batches.data.shape(), augmentationRandom);
         }
         double loss = trainer.runStep(batches, (float) rate);
+        steps = step;
         if (!Double.isFinite(loss)) {
-          throw new TrainingDivergedException(epoch, step, loss);
+          // The step changed nothing (ModelGraph's check gates every update).
+          if (nonFiniteInARow >= tolerated) {
+            throw new TrainingDivergedException(epoch, step, loss, nonFiniteInARow);
+          }
+          nonFiniteInARow++;
+          skipped++;
+          LOG.log(System.Logger.Level.DEBUG, "epoch {0}, step {1}: loss or gradients not finite; step skipped", epoch, step);
+          continue;
         }
+        nonFiniteInARow = 0;
         trainer.stepApplied(rate);
         lossSum += loss;
-        steps = step;
+        applied++;
         BatchResult result =
             new BatchResult(
                 epoch, config.epochs(), step, config.stepsPerEpoch(), loss, batches.items, elapsedNanos(),
@@ -74,7 +88,12 @@ final class TrainingLoop implements TrainingContext {
       }
       Optional<PairMetrics> pairs = config.validation().map(v -> model.evaluatePairs(v, config.validationPairs()));
       Optional<OneShotResult> oneShot = config.oneShotValidation().map(v -> model.evaluateOneShot(v, config.validationEpisodes()));
-      EpochResult result = new EpochResult(epoch, config.epochs(), lossSum / steps, pairs, oneShot, elapsedNanos());
+      if (skipped > 0) {
+        LOG.log(System.Logger.Level.WARNING,
+            "epoch {0}: {1} of {2} steps skipped: their loss or gradients were not finite", epoch, skipped, steps);
+      }
+      double meanLoss = applied == 0 ? Double.NaN : lossSum / applied;
+      EpochResult result = new EpochResult(epoch, config.epochs(), meanLoss, pairs, oneShot, elapsedNanos(), skipped);
       epochs.add(result);
       listeners.forEach(l -> l.onEpochEnd(result));
       stoppedEarly = stop && (epoch < config.epochs() || steps < config.stepsPerEpoch());

@@ -504,6 +504,8 @@ class ReliabilityBadInputMatrixTest {
         }));
     t.add(new Case("UnknownRule.distanceRatio", "a ratio above 1", IllegalArgumentException.class,
         "a distance-ratio threshold must be in [0, 1], got 1.5", () -> io.siamese.core.gallery.UnknownRule.distanceRatio(1.5)));
+    t.add(new Case("TrainingConfig.Builder.nonFiniteStepsTolerated", "negative", IllegalArgumentException.class,
+        "non-finite steps tolerated must be >= 0, got -1", () -> TrainingConfig.builder().nonFiniteStepsTolerated(-1)));
     return t;
   }
 

@@ -104,6 +104,9 @@ public final class ConsoleProgressListener implements TrainingListener {
                 epoch.epochs(),
                 clock((epoch.elapsedNanos() - epochStartNanos) / 1e9),
                 epoch.meanLoss()));
+    if (epoch.skippedSteps() > 0) {
+      line.append(String.format(Locale.ROOT, " (%d non-finite steps skipped)", epoch.skippedSteps()));
+    }
     epoch
         .validation()
         .ifPresent(

@@ -32,6 +32,7 @@ public final class TrainingConfig {
   private final java.nio.file.Path checkpoint;
   private final BatchAugmentation augmentation;
   private final java.time.Duration timeLimit;
+  private final int nonFiniteStepsTolerated;
 
   private TrainingConfig(Builder b) {
     this.epochs = b.epochs;
@@ -46,6 +47,17 @@ public final class TrainingConfig {
     this.checkpoint = b.checkpoint;
     this.augmentation = b.augmentation;
     this.timeLimit = b.timeLimit;
+    this.nonFiniteStepsTolerated = b.nonFiniteStepsTolerated;
+  }
+
+  /**
+   * How many steps in a row whose loss or gradients are not finite {@code fit} skips (each applies
+   * nothing) before it throws {@link TrainingDivergedException}; 0 (the default) throws at the
+   * first. Skipping suits arithmetic that overflows now and then, such as float16 without loss
+   * scaling; in float32 a non-finite step usually means divergence.
+   */
+  public int nonFiniteStepsTolerated() {
+    return nonFiniteStepsTolerated;
   }
 
   /**
@@ -160,8 +172,20 @@ public final class TrainingConfig {
     private java.nio.file.Path checkpoint;
     private BatchAugmentation augmentation;
     private java.time.Duration timeLimit;
+    private int nonFiniteStepsTolerated;
 
     private Builder() {}
+
+    /**
+     * Skips up to {@code consecutive} steps in a row whose loss or gradients are not finite
+     * (each applies nothing, is logged and is counted in {@link EpochResult#skippedSteps()}) before
+     * {@code fit} throws {@link TrainingDivergedException}; 0, the default, throws at the first.
+     */
+    public Builder nonFiniteStepsTolerated(int consecutive) {
+      checkArgument(consecutive >= 0, "non-finite steps tolerated must be >= 0, got %s", consecutive);
+      this.nonFiniteStepsTolerated = consecutive;
+      return this;
+    }
 
     /** Ends training once it has run this long, whatever the number of epochs left. */
     public Builder timeLimit(java.time.Duration limit) {
