@@ -1,5 +1,6 @@
 package io.siamese.examples;
 
+import io.siamese.core.Precision;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.SiameseModelBuilder;
 import io.siamese.core.encoder.EncoderSpec;
@@ -27,7 +28,8 @@ import java.util.Map;
  * reported.
  *
  * <p>Options: {@code --steps N} per encoder and round (default 60), {@code --rounds R} (default 3),
- * {@code --threads N} TensorFlow's intra-op threads (default: TensorFlow's choice).
+ * {@code --threads N} TensorFlow's intra-op threads (default: TensorFlow's choice), {@code --precision
+ * fp32|mixed} (default fp32; mixed is bfloat16 where the CPU has it, see {@link Precision}).
  */
 public final class EncoderCost {
   private EncoderCost() {}
@@ -36,12 +38,15 @@ public final class EncoderCost {
     int steps = 60;
     int rounds = 3;
     int threads = 0;
+    Precision precision = Precision.FP32;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--steps" -> steps = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; known: --steps N, --rounds R, --threads N");
+        case "--precision" -> precision = Precision.valueOf(args[i + 1].toUpperCase(java.util.Locale.ROOT));
+        default -> throw new IllegalArgumentException(
+            "unknown option " + args[i] + "; known: --steps N, --rounds R, --threads N, --precision fp32|mixed");
       }
     }
     PrintStream out = System.out;
@@ -53,7 +58,7 @@ public final class EncoderCost {
     try {
       for (var e : encoders.entrySet()) {
         SiameseModelBuilder b = SiameseModel.builder().encoder(e.getValue()).loss(BatchHardTripletLoss.softMargin())
-            .optimizer(OptimizerSpec.adam(1e-3)).seed(1);
+            .optimizer(OptimizerSpec.adam(1e-3)).seed(1).precision(precision);
         if (threads > 0) {
           b.threads(threads, 1);
         }

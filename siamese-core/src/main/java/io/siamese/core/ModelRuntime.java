@@ -37,8 +37,9 @@ final class ModelRuntime {
    * and the loss binding's own initial values.
    */
   static ModelRuntime create(
-      EncoderSpec encoder, LossBinding binding, OptimizerSpec optimizer, long seed, SessionConfig config, TwinBatching twins,
+      EncoderSpec encoder, LossBinding binding, OptimizerSpec optimizer, long seed, SessionConfig requested, TwinBatching twins,
       List<WeightsFile.Entry> restore, boolean inferenceOnly) {
+    SessionConfig config = requested.forEncoder(encoder);
     ModelRuntime runtime;
     if (inferenceOnly) {
       GraphSession.Built<InferenceGraph> built =

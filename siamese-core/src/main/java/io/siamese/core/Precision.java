@@ -28,6 +28,12 @@ public enum Precision {
    *
    * <p>bfloat16 keeps float32's range and 8 bits of mantissa: embeddings differ from {@link #FP32}'s
    * in about the third significant digit, and training takes a different path from the same seed.
+   *
+   * <p>Encoders with residual blocks ({@code ResNet12BlockLayer}, {@code ResidualBlockLayer}, or an
+   * exported graph with a convolution that has no bias) compute in float32 on the CPU, with a
+   * warning: TensorFlow Java 1.1.0's oneDNN kernels computed them wrongly in bfloat16, with
+   * embeddings 44-49% of their length away from float32's (Conv-4's: 0.6%) and, in training, about
+   * 1 step in 20 not finite (docs/benchmarks.md, "Mixed precision and residual blocks").
    */
   MIXED
 }

@@ -155,7 +155,7 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
     return builder(directory).threads(intraOp, interOp).build();
   }
 
-  private static SavedModelEmbedder load(Path directory, SessionConfig config, boolean trustAllOps) {
+  private static SavedModelEmbedder load(Path directory, SessionConfig requested, boolean trustAllOps) {
     checkArgument(
         Files.isRegularFile(directory.resolve("saved_model.pb")),
         "%s holds no SavedModel (no saved_model.pb)",
@@ -163,6 +163,11 @@ public final class SavedModelEmbedder implements Embedder, AutoCloseable {
     if (!trustAllOps) {
       SavedModelGuard.check(directory, SavedModelBundle.DEFAULT_TAG, Signature.DEFAULT_KEY);
     }
+    SessionConfig config =
+        requested.precision() == Precision.MIXED
+            ? requested.forResidualBlocks(
+                SavedModelGuard.hasConvolutionWithoutBias(directory, SavedModelBundle.DEFAULT_TAG), SessionConfig.CpuFeatures.DETECTED)
+            : requested;
     SavedModelBundle bundle;
     try {
       SavedModelBundle.Loader loader = SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG);

@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -151,6 +152,30 @@ final class SavedModelGuard {
     var shape = signature.getOutputsMap().get("embedding").getTensorShape();
     checkArgument(shape.getDimCount() == 2 && shape.getDim(1).getSize() > 0, "%s: the embedding's shape is not [-1, E]", file);
     return (int) shape.getDim(1).getSize();
+  }
+
+  /**
+   * Whether the graph has a convolution without a bias (one whose output feeds an op other than
+   * {@code BiasAdd}), as the residual blocks of {@code ResNet12BlockLayer} and {@code
+   * ResidualBlockLayer} have (batch norm follows them; a Conv-4 adds its bias first): the encoders
+   * whose bfloat16 results TensorFlow Java 1.1.0 gets wrong (see {@link SessionConfig#forEncoder}).
+   * Reads the file without loading TensorFlow.
+   */
+  static boolean hasConvolutionWithoutBias(Path directory, String tag) {
+    Path file = directory.resolve("saved_model.pb");
+    Map<String, String> opByName = new HashMap<>();
+    List<NodeDef> all = meta(read(file), tag, file).getGraphDef().getNodeList();
+    for (NodeDef n : all) {
+      opByName.put(n.getName(), n.getOp());
+    }
+    for (NodeDef n : all) {
+      for (String input : n.getInputList()) {
+        if (!input.startsWith("^") && "Conv2D".equals(opByName.get(nodeName(input))) && !n.getOp().equals("BiasAdd")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Walks back from {@code roots} through inputs and control inputs, collecting ops outside the list. */

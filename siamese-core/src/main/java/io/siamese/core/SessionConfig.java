@@ -3,6 +3,9 @@ package io.siamese.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.siamese.core.encoder.EncoderSpec;
+import io.siamese.core.encoder.ResNet12BlockLayer;
+import io.siamese.core.encoder.ResidualBlockLayer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,6 +163,43 @@ final class SessionConfig {
               + " GPU still get TensorFlow''s float16 auto mixed precision",
           cpu.describe());
     }
+  }
+
+  /**
+   * These settings for a model with {@code encoder}: {@link Precision#MIXED} falls back to float32,
+   * with a warning, for encoders with residual blocks ({@link ResNet12BlockLayer}, {@link
+   * ResidualBlockLayer}) on a CPU that would compute them in bfloat16. TensorFlow Java 1.1.0's
+   * oneDNN bfloat16 kernels compute those blocks wrongly: a ResNet-12's embeddings came out 44% of
+   * their length away from float32's (Conv-4's: 0.6%), the same in training, where about 1 step in
+   * 20 was also not finite (docs/benchmarks.md, "Mixed precision and residual blocks").
+   */
+  SessionConfig forEncoder(EncoderSpec encoder) {
+    return forEncoder(encoder, CpuFeatures.DETECTED);
+  }
+
+  /** {@link #forEncoder(EncoderSpec)} on a processor with {@code cpu}'s features. */
+  SessionConfig forEncoder(EncoderSpec encoder, CpuFeatures cpu) {
+    return forResidualBlocks(hasResidualBlocks(encoder), cpu);
+  }
+
+  /**
+   * As {@link #forEncoder(EncoderSpec)}, for an exported encoder whose graph has residual blocks
+   * ({@code SavedModelGuard.hasConvolutionWithoutBias}) when {@code residual}.
+   */
+  SessionConfig forResidualBlocks(boolean residual, CpuFeatures cpu) {
+    if (precision != Precision.MIXED || !cpu.bfloat16() || !residual) {
+      return this;
+    }
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "precision MIXED: this encoder has residual blocks, which TensorFlow Java 1.1.0''s oneDNN bfloat16 kernels"
+            + " compute wrongly, so it computes in float32");
+    return withPrecision(Precision.FP32);
+  }
+
+  /** Whether {@code encoder} has a residual block, which {@link Precision#MIXED} cannot compute on the CPU. */
+  static boolean hasResidualBlocks(EncoderSpec encoder) {
+    return encoder.layers().stream().anyMatch(l -> l instanceof ResNet12BlockLayer || l instanceof ResidualBlockLayer);
   }
 
   /** Whether TensorFlow gives each session its own intra-op pool. */
