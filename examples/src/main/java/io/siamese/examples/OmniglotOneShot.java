@@ -57,7 +57,8 @@ import java.util.stream.IntStream;
  * (default 400; 0 skips the open-set report), {@code --output DIR} (default {@code
  * siamese-output/omniglot}), {@code --seed N}; {@code --model DIR} evaluates a saved model instead of
  * training one; {@code --ensemble DIR,DIR} also evaluates it side by side with other saved models of
- * the same distance ({@code EnsembleEmbedder.of}).
+ * the same distance ({@code EnsembleEmbedder.of}); {@code --precision mixed} trains in bfloat16 where
+ * the CPU has it ({@code Precision.MIXED}; default {@code fp32}).
  */
 public final class OmniglotOneShot {
   private static final List<String> TEST = List.of("Balinese", "Early_Aramaic");

@@ -1,11 +1,13 @@
 package io.siamese.examples;
 
+import io.siamese.core.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The command-line options of {@link OmniglotOneShot}; {@link #parse} checks them and fills in the
@@ -36,14 +38,15 @@ record OmniglotOptions(
     boolean allAlphabets,
     int openSetTrials,
     Path model,
-    List<Path> ensemble) {
+    List<Path> ensemble,
+    Precision precision) {
 
   static final String USAGE =
       "--data PATH, --minutes M, --steps N, --size S, --episodes N, --output DIR, --seed N,"
           + " --rotations true|false, --mirrors true|false, --augment true|false, --loss " + String.join("|", Losses.NAMES)
           + ", --margin M|soft, --scale S, --encoder conv4|resnet12|koch, --filters N, --widths A,B,C,D,"
           + " --embedding E, --head-bn true|false, --batch N, --schedule constant|cosine, --tta K,"
-          + " --all-alphabets true|false, --open-set-trials N, --model DIR, --ensemble DIR,DIR";
+          + " --all-alphabets true|false, --open-set-trials N, --model DIR, --ensemble DIR,DIR, --precision fp32|mixed";
 
   static OmniglotOptions parse(String[] args) throws IOException {
     List<Path> data = new ArrayList<>();
@@ -74,6 +77,7 @@ record OmniglotOptions(
     int openSetTrials = 400;
     Path model = null;
     List<Path> ensemble = List.of();
+    Precision precision = Precision.FP32;
     for (int i = 0; i < args.length; i += 2) {
       String a = args[i];
       if (i + 1 >= args.length) {
@@ -116,6 +120,11 @@ record OmniglotOptions(
         case "--open-set-trials" -> openSetTrials = Integer.parseInt(v);
         case "--model" -> model = Path.of(v);
         case "--ensemble" -> ensemble = Arrays.stream(v.split(",")).map(x -> Path.of(x.trim())).toList();
+        case "--precision" -> precision = switch (v.toLowerCase(Locale.ROOT)) {
+          case "fp32" -> Precision.FP32;
+          case "mixed" -> Precision.MIXED;
+          default -> throw new IllegalArgumentException("--precision must be fp32 or mixed, got " + v);
+        };
         default -> throw new IllegalArgumentException("unknown option " + a + "; known: " + USAGE);
       }
     }
@@ -150,7 +159,7 @@ record OmniglotOptions(
     Losses.checkSettings(loss, margin, scale);
     return new OmniglotOptions(data, minutes, steps, size, episodes, output, seed, rotations, mirrors, augment, margin, scale,
         loss, encoder, filters, widths, embedding, headBatchNorm, batch, cosine, tta, allAlphabets, openSetTrials, model,
-        ensemble);
+        ensemble, precision);
   }
 
   /** The zips in ../shared/data/omniglot, looked for from the working directory upwards. */

@@ -61,7 +61,8 @@ final class OmniglotTraining {
                 // Annealed to zero over the step cap: the last epochs fine-tune at a small rate.
                 ? OptimizerSpec.adam(LearningRateSchedule.cosineDecay(1e-3, o.steps(), 0))
                 : OptimizerSpec.adam(1e-3))
-            .seed(o.seed());
+            .seed(o.seed())
+            .precision(o.precision());
     Losses.apply(builder, o.loss(), o.margin(), o.scale(), classes);
     return builder.build();
   }

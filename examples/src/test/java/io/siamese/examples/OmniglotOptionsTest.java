@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siamese.core.Precision;
 import io.siamese.core.SiameseModel;
 import io.siamese.core.SiameseModelBuilder;
 import io.siamese.core.encoder.EncoderSpec;
@@ -80,6 +81,8 @@ class OmniglotOptionsTest {
     assertEquals(EncoderSpec.resnet12(SHAPE, 32, 64, 96, 128),
         OmniglotTraining.encoder(parse("--encoder", "resnet12", "--widths", "32,64,96,128"), SHAPE));
     assertEquals(Path.of("none.zip"), o.data().get(0));
+    assertEquals(Precision.FP32, o.precision());
+    assertEquals(Precision.MIXED, parse("--precision", "MIXED").precision());
   }
 
   @Test
@@ -96,5 +99,7 @@ class OmniglotOptionsTest {
         .getMessage().contains("multiple of 4"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--tta"))
         .getMessage().contains("needs a value"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--precision", "fp16"))
+        .getMessage().contains("fp16"));
   }
 }
