@@ -173,7 +173,7 @@ final class EncoderGraph {
         continue;
       }
       if (layer instanceof Conv2dLayer conv) {
-        x = conv(tf, x, v.get("kernel"), conv.stride(), conv.padding());
+        x = conv(tf, x, v.get("kernel"), conv.kernel(), conv.stride(), conv.padding());
         x = tf.nn.biasAdd(x, v.get("bias"));
         if (biasSites != null) {
           biasSites.add(new BiasSite(v.get("bias"), x));
@@ -235,13 +235,13 @@ final class EncoderGraph {
       Ops tf, Operand<TFloat32> x, Map<String, Variable<TFloat32>> v, ResidualBlockLayer res, boolean training, List<Update> updates) {
     double momentum = 0.99;
     double epsilon = 1e-3;
-    Operand<TFloat32> y = conv(tf, x, v.get("conv1"), res.stride(), Padding.SAME);
+    Operand<TFloat32> y = conv(tf, x, v.get("conv1"), 3, res.stride(), Padding.SAME);
     y = tf.nn.relu(batchNorm(tf, y, v, "bn1_", momentum, epsilon, training, updates));
-    y = conv(tf, y, v.get("conv2"), 1, Padding.SAME);
+    y = conv(tf, y, v.get("conv2"), 3, 1, Padding.SAME);
     y = batchNorm(tf, y, v, "bn2_", momentum, epsilon, training, updates);
     Operand<TFloat32> shortcut = x;
     if (v.containsKey("shortcut")) {
-      shortcut = conv(tf, x, v.get("shortcut"), res.stride(), Padding.SAME);
+      shortcut = conv(tf, x, v.get("shortcut"), 1, res.stride(), Padding.SAME);
       shortcut = batchNorm(tf, shortcut, v, "bn3_", momentum, epsilon, training, updates);
     }
     return tf.nn.relu(tf.math.add(y, shortcut));
@@ -252,13 +252,13 @@ final class EncoderGraph {
       Ops tf, Operand<TFloat32> x, Map<String, Variable<TFloat32>> v, boolean training, List<Update> updates) {
     double momentum = 0.99;
     double epsilon = 1e-3;
-    Operand<TFloat32> y = conv(tf, x, v.get("conv1"), 1, Padding.SAME);
+    Operand<TFloat32> y = conv(tf, x, v.get("conv1"), 3, 1, Padding.SAME);
     y = leaky(tf, batchNorm(tf, y, v, "bn1_", momentum, epsilon, training, updates));
-    y = conv(tf, y, v.get("conv2"), 1, Padding.SAME);
+    y = conv(tf, y, v.get("conv2"), 3, 1, Padding.SAME);
     y = leaky(tf, batchNorm(tf, y, v, "bn2_", momentum, epsilon, training, updates));
-    y = conv(tf, y, v.get("conv3"), 1, Padding.SAME);
+    y = conv(tf, y, v.get("conv3"), 3, 1, Padding.SAME);
     y = batchNorm(tf, y, v, "bn3_", momentum, epsilon, training, updates);
-    Operand<TFloat32> shortcut = conv(tf, x, v.get("shortcut"), 1, Padding.SAME);
+    Operand<TFloat32> shortcut = conv(tf, x, v.get("shortcut"), 1, 1, Padding.SAME);
     shortcut = batchNorm(tf, shortcut, v, "bn4_", momentum, epsilon, training, updates);
     Operand<TFloat32> sum = leaky(tf, tf.math.add(y, shortcut));
     return training
@@ -270,7 +270,29 @@ final class EncoderGraph {
     return tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(0.1f));
   }
 
-  private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, int stride, Padding padding) {
+  /**
+   * A convolution of {@code x} [N, H, W, C] with a {@code kernelSize} x {@code kernelSize} kernel.
+   *
+   * <p>A 1x1 kernel with a stride above 1 is computed as the strided sample of {@code x} followed by
+   * a unit-stride 1x1 convolution, which is the same arithmetic (each output reads the one input
+   * pixel at stride multiples, with no padding under SAME or VALID). The strided 1x1 convolution
+   * itself is avoided because the oneDNN kernel TensorFlow Java 1.1.0 picks for its weight gradient
+   * on AVX-512 CPUs ({@code jit_1x1:avx512_core}, backward_weights) corrupts the native heap when
+   * the input has fewer than 16 channels: glibc then aborts the JVM ("corrupted size vs. prev_size").
+   */
+  private static Operand<TFloat32> conv(
+      Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, int kernelSize, int stride, Padding padding) {
+    if (kernelSize == 1 && stride > 1) {
+      Operand<TFloat32> sampled =
+          tf.stridedSlice(
+              x,
+              tf.constant(new int[] {0, 0, 0, 0}),
+              tf.constant(new int[] {0, 0, 0, 0}),
+              tf.constant(new int[] {1, stride, stride, 1}),
+              org.tensorflow.op.core.StridedSlice.beginMask(0b1111L),
+              org.tensorflow.op.core.StridedSlice.endMask(0b1111L));
+      return tf.nn.conv2d(sampled, kernel, List.of(1L, 1L, 1L, 1L), Padding.VALID.name());
+    }
     long s = stride;
     return tf.nn.conv2d(x, kernel, List.of(1L, s, s, 1L), padding.name());
   }
