@@ -2,6 +2,7 @@ package io.siamese.core;
 
 import io.siamese.core.evaluation.OneShotResult;
 import io.siamese.core.evaluation.PairMetrics;
+import io.siamese.core.evaluation.RocPoint;
 import io.siamese.core.train.BatchAugmentation;
 import io.siamese.core.train.BatchResult;
 import io.siamese.core.train.EpochResult;
@@ -88,6 +89,9 @@ final class TrainingLoop implements TrainingContext {
       }
       Optional<PairMetrics> pairs = config.validation().map(v -> model.evaluatePairs(v, config.validationPairs()));
       Optional<OneShotResult> oneShot = config.oneShotValidation().map(v -> model.evaluateOneShot(v, config.validationEpisodes()));
+      if (pairs.isPresent()) {
+        warnIfCollapsed(epoch, pairs.get());
+      }
       if (skipped > 0) {
         LOG.log(System.Logger.Level.WARNING,
             "epoch {0}: {1} of {2} steps skipped: their loss or gradients were not finite", epoch, skipped, steps);
@@ -101,6 +105,24 @@ final class TrainingLoop implements TrainingContext {
     TrainingHistory history = TrainingHistory.of(epochs, config.monitor(), stoppedEarly);
     listeners.forEach(l -> l.onTrainingEnd(history));
     return history;
+  }
+
+  /**
+   * Warns when every validation pair lies at one distance: the encoder maps every example to the
+   * same point, its gradients are zero, and the epochs that follow learn nothing. Seen on Omniglot
+   * with dropout on the embedding itself (docs/examples.md); dead ReLUs or a learning rate that
+   * is too large do the same.
+   */
+  private static void warnIfCollapsed(int epoch, PairMetrics pairs) {
+    List<RocPoint> curve = pairs.rocCurve();
+    // The curve's first point lies below every distance; one more point means one distance.
+    if (curve.size() == 2) {
+      LOG.log(System.Logger.Level.WARNING,
+          "epoch {0}: all {1} validation pairs lie at the same distance ({2}): the encoder maps every example to one point "
+              + "(a collapse; its gradients are zero, so training will not recover). Seen with dropout on the embedding itself, "
+              + "dead ReLUs or too large a learning rate",
+          epoch, pairs.size(), curve.get(1).threshold());
+    }
   }
 
   @Override
