@@ -50,7 +50,8 @@ import java.util.stream.IntStream;
  * koch with {@code --size 105}), {@code --filters N} Conv-4's width (default 128), {@code --widths
  * A,B,C,D} ResNet-12's (default 64,96,128,256), {@code --embedding E} a linear layer of E units
  * after the encoder (default 128 for the losses with class weights, none otherwise), {@code
- * --head-bn true} batch norm after it, {@code --batch N} examples per step (default 128); {@code
+ * --head-bn true} batch norm after it, {@code --dropout R} dropout at rate R after each Conv-4
+ * block's pooling but the last (default 0), {@code --batch N} examples per step (default 128); {@code
  * --schedule cosine} to anneal the learning rate to zero over {@code --steps}; {@code --tta K} to
  * evaluate with the mean embedding of K views (the drawing and K-1 augmented copies) as well;
  * {@code --size S} (default 28), {@code --episodes N} (default 400), {@code --open-set-trials N}

@@ -39,14 +39,15 @@ record OmniglotOptions(
     int openSetTrials,
     Path model,
     List<Path> ensemble,
-    Precision precision) {
+    Precision precision,
+    double dropout) {
 
   static final String USAGE =
       "--data PATH, --minutes M, --steps N, --size S, --episodes N, --output DIR, --seed N,"
           + " --rotations true|false, --mirrors true|false, --augment true|false, --loss " + String.join("|", Losses.NAMES)
           + ", --margin M|soft, --scale S, --encoder conv4|resnet12|koch, --filters N, --widths A,B,C,D,"
           + " --embedding E, --head-bn true|false, --batch N, --schedule constant|cosine, --tta K,"
-          + " --all-alphabets true|false, --open-set-trials N, --model DIR, --ensemble DIR,DIR, --precision fp32|mixed";
+          + " --all-alphabets true|false, --open-set-trials N, --model DIR, --ensemble DIR,DIR, --precision fp32|mixed, --dropout R";
 
   static OmniglotOptions parse(String[] args) throws IOException {
     List<Path> data = new ArrayList<>();
@@ -78,6 +79,7 @@ record OmniglotOptions(
     Path model = null;
     List<Path> ensemble = List.of();
     Precision precision = Precision.FP32;
+    double dropout = 0;
     for (int i = 0; i < args.length; i += 2) {
       String a = args[i];
       if (i + 1 >= args.length) {
@@ -125,6 +127,7 @@ record OmniglotOptions(
           case "mixed" -> Precision.MIXED;
           default -> throw new IllegalArgumentException("--precision must be fp32 or mixed, got " + v);
         };
+        case "--dropout" -> dropout = Double.parseDouble(v);
         default -> throw new IllegalArgumentException("unknown option " + a + "; known: " + USAGE);
       }
     }
@@ -143,6 +146,9 @@ record OmniglotOptions(
       throw new IllegalArgumentException("need --embedding >= 1, --batch >= 2, --tta >= 0 and --open-set-trials >= 0; got "
           + embedding + ", " + batch + ", " + tta + " and " + openSetTrials);
     }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+    }
     if (cosine && steps == 0) {
       throw new IllegalArgumentException("--schedule cosine anneals over --steps N; give --steps too");
     }
@@ -159,7 +165,7 @@ record OmniglotOptions(
     Losses.checkSettings(loss, margin, scale);
     return new OmniglotOptions(data, minutes, steps, size, episodes, output, seed, rotations, mirrors, augment, margin, scale,
         loss, encoder, filters, widths, embedding, headBatchNorm, batch, cosine, tta, allAlphabets, openSetTrials, model,
-        ensemble, precision);
+        ensemble, precision, dropout);
   }
 
   /** The zips in ../shared/data/omniglot, looked for from the working directory upwards. */

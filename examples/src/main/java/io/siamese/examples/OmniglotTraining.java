@@ -4,6 +4,7 @@ import io.siamese.core.SiameseModel;
 import io.siamese.core.SiameseModelBuilder;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.core.encoder.LayerSpec;
+import io.siamese.core.encoder.MaxPoolLayer;
 import io.siamese.core.train.ConsoleProgressListener;
 import io.siamese.core.train.LearningRateSchedule;
 import io.siamese.core.train.OptimizerSpec;
@@ -17,6 +18,7 @@ import io.siamese.data.LabeledDataset;
 import io.siamese.data.PkBatchSampler;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 /** How {@link OmniglotOneShot} builds and trains its model from the options. */
 final class OmniglotTraining {
@@ -24,7 +26,27 @@ final class OmniglotTraining {
 
   /** The encoder the options name, with the linear embedding head when {@code --embedding} asks for one. */
   static EncoderSpec encoder(OmniglotOptions o, ExampleShape shape) {
-    return encoder(o.encoder(), o.filters(), o.widths(), o.embedding(), o.headBatchNorm(), shape);
+    EncoderSpec spec = encoder(o.encoder(), o.filters(), o.widths(), o.embedding(), o.headBatchNorm(), shape);
+    if (o.dropout() == 0) {
+      return spec;
+    }
+    // After every block's pooling but the last: dropout on the embedding itself collapsed training
+    // at once (every embedding equal, docs/examples.md).
+    EncoderSpec.Builder b = EncoderSpec.builder(shape);
+    List<LayerSpec> layers = spec.layers();
+    int lastPool = -1;
+    for (int i = 0; i < layers.size(); i++) {
+      if (layers.get(i) instanceof MaxPoolLayer) {
+        lastPool = i;
+      }
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      b.add(layers.get(i));
+      if (layers.get(i) instanceof MaxPoolLayer && i != lastPool) {
+        b.dropout(o.dropout());
+      }
+    }
+    return b.build();
   }
 
   /**

@@ -86,7 +86,25 @@ class OmniglotOptionsTest {
   }
 
   @Test
+  void dropoutFollowsEveryPoolingButTheLast() throws Exception {
+    EncoderSpec encoder = OmniglotTraining.encoder(parse("--dropout", "0.1"), SHAPE);
+    java.util.List<String> layers = encoder.layers().stream().map(Object::toString).toList();
+    assertEquals(3, layers.stream().filter(l -> l.equals("dropout(0.1)")).count());
+    for (int i = 0; i < layers.size(); i++) {
+      if (layers.get(i).startsWith("dropout")) {
+        assertTrue(layers.get(i - 1).startsWith("maxPool"), "dropout after " + layers.get(i - 1));
+      }
+    }
+    // The embedding itself is left alone: nothing but the flatten after the last pooling.
+    assertTrue(layers.get(layers.size() - 2).startsWith("maxPool"), layers.toString());
+    assertEquals(EncoderSpec.conv4(SHAPE, 128, true).embeddingSize(), encoder.embeddingSize());
+    assertEquals(EncoderSpec.conv4(SHAPE, 128, true), OmniglotTraining.encoder(parse("--dropout", "0"), SHAPE));
+  }
+
+  @Test
   void badOptionsAreRefusedNamingTheProblem() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--dropout", "1"))
+        .getMessage().contains("--dropout must be in [0, 1), got 1.0"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--loss", "arcface", "--margin", "soft"))
         .getMessage().contains("soft"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--scale", "30"))
