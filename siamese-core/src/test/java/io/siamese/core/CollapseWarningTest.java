@@ -10,13 +10,7 @@ import io.siamese.data.ExampleShape;
 import io.siamese.data.LabeledDataset;
 import io.siamese.data.SyntheticGlyphs;
 import io.siamese.losses.ContrastiveLoss;
-import java.text.MessageFormat;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,31 +40,12 @@ class CollapseWarningTest {
   }
 
   private static List<String> warningsWhileTraining(LabeledDataset data) {
-    Logger logger = Logger.getLogger(TrainingLoop.class.getName());
-    List<String> warnings = new ArrayList<>();
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-              warnings.add(MessageFormat.format(r.getMessage(), r.getParameters()));
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    logger.addHandler(handler);
-    try (SiameseModel model =
-        SiameseModel.builder().encoder(EncoderSpec.conv4(SHAPE, 4)).loss(ContrastiveLoss.similarIsOne()).seed(1).build()) {
-      model.fit(BalancedPairSampler.of(data, 1),
-          TrainingConfig.builder().epochs(2).stepsPerEpoch(2).batchSize(8).validation(BalancedPairSampler.of(data, 2), 40).build());
-    } finally {
-      logger.removeHandler(handler);
-    }
-    return warnings;
+    return LoggedWarnings.during(TrainingLoop.class, () -> {
+      try (SiameseModel model =
+          SiameseModel.builder().encoder(EncoderSpec.conv4(SHAPE, 4)).loss(ContrastiveLoss.similarIsOne()).seed(1).build()) {
+        model.fit(BalancedPairSampler.of(data, 1),
+            TrainingConfig.builder().epochs(2).stepsPerEpoch(2).batchSize(8).validation(BalancedPairSampler.of(data, 2), 40).build());
+      }
+    });
   }
 }

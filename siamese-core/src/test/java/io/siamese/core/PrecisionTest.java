@@ -19,13 +19,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,29 +171,6 @@ class PrecisionTest {
   }
 
   private static List<String> warnings(SessionConfig config, String cpuinfo) {
-    Logger logger = Logger.getLogger(SessionConfig.class.getName());
-    List<String> warnings = new ArrayList<>();
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-              warnings.add(MessageFormat.format(r.getMessage(), r.getParameters()));
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    logger.addHandler(handler);
-    try {
-      config.warnIfIgnored(SessionConfig.CpuFeatures.parse(cpuinfo));
-    } finally {
-      logger.removeHandler(handler);
-    }
-    return warnings;
+    return LoggedWarnings.during(SessionConfig.class, () -> config.warnIfIgnored(SessionConfig.CpuFeatures.parse(cpuinfo)));
   }
 }

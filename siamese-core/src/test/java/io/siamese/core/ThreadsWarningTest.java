@@ -6,12 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.siamese.core.encoder.EncoderSpec;
 import io.siamese.data.ExampleShape;
 import io.siamese.losses.ContrastiveLoss;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,12 +18,12 @@ class ThreadsWarningTest {
 
   @Test
   void anIntraOpSettingThatCannotTakeEffectIsWarnedAbout() {
-    List<LogRecord> warnings = warningsWhileBuilding(1, 1);
+    List<String> warnings = warningsWhileBuilding(1, 1);
     if (SiameseModelBuilder.perSessionIntraOpPools()) {
       assertEquals(List.of(), warnings, "TF_OVERRIDE_GLOBAL_THREADPOOL is set: the setting takes effect");
     } else {
       assertEquals(1, warnings.size(), "one warning for threads(1, 1)");
-      String message = java.text.MessageFormat.format(warnings.get(0).getMessage(), warnings.get(0).getParameters());
+      String message = warnings.get(0);
       assertTrue(message.contains("threads(1, 1)"), message);
       assertTrue(message.contains("TF_OVERRIDE_GLOBAL_THREADPOOL=1"), message);
     }
@@ -40,35 +35,16 @@ class ThreadsWarningTest {
     assertEquals(List.of(), warningsWhileBuilding(0, 0));
   }
 
-  private static List<LogRecord> warningsWhileBuilding(int intraOp, int interOp) {
-    Logger logger = Logger.getLogger(SessionConfig.class.getName());
-    List<LogRecord> warnings = new ArrayList<>();
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-              warnings.add(r);
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    logger.addHandler(handler);
-    try (SiameseModel model =
-        SiameseModel.builder()
-            .encoder(EncoderSpec.builder(SHAPE).flatten().dense(4).build())
-            .loss(ContrastiveLoss.similarIsOne())
-            .threads(intraOp, interOp)
-            .build()) {
-      assertEquals(4, model.embeddingSize());
-    } finally {
-      logger.removeHandler(handler);
-    }
-    return warnings;
+  private static List<String> warningsWhileBuilding(int intraOp, int interOp) {
+    return LoggedWarnings.during(SessionConfig.class, () -> {
+      try (SiameseModel model =
+          SiameseModel.builder()
+              .encoder(EncoderSpec.builder(SHAPE).flatten().dense(4).build())
+              .loss(ContrastiveLoss.similarIsOne())
+              .threads(intraOp, interOp)
+              .build()) {
+        assertEquals(4, model.embeddingSize());
+      }
+    });
   }
 }
