@@ -8,9 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Turns an image (a file, encoded bytes or a decoded {@link BufferedImage}) into the {@code float[]}
@@ -68,7 +66,7 @@ public final class ImageReader {
   /** The default {@link Builder#maxFileBytes} cap: 256 MiB. */
   public static final long DEFAULT_MAX_FILE_BYTES = 256L << 20;
 
-  private static final String VERSION = "ImageReader/1";
+  static final String VERSION = "ImageReader/1";
 
   /** How an image is resized to the target height and width. */
   public enum Resize {
@@ -306,18 +304,10 @@ public final class ImageReader {
         crop == 0 ? "none" : crop < 0 ? "aspect" : Double.toString(crop),
         invert,
         page,
-        join(mean),
-        join(std),
+        ImageReaderDescription.join(mean),
+        ImageReaderDescription.join(std),
         maxPixels,
         maxFileBytes);
-  }
-
-  private static String join(double[] values) {
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < values.length; i++) {
-      s.append(i == 0 ? "" : ",").append(values[i]);
-    }
-    return s.toString();
   }
 
   /**
@@ -328,29 +318,7 @@ public final class ImageReader {
    *     key given twice, or a value the builder refuses
    */
   public static ImageReader parse(String description) {
-    checkNotNull(description, "description");
-    String[] parts = description.trim().split(" +");
-    checkArgument(
-        parts[0].equals(VERSION),
-        "image reader description must start with %s, got \"%s\"",
-        VERSION,
-        description);
-    Map<String, String> values = new HashMap<>();
-    for (int i = 1; i < parts.length; i++) {
-      int eq = parts[i].indexOf('=');
-      checkArgument(eq > 0, "\"%s\" in image reader description is not key=value", parts[i]);
-      String key = parts[i].substring(0, eq);
-      checkArgument(
-          values.put(key, parts[i].substring(eq + 1)) == null,
-          "image reader description gives %s twice",
-          key);
-    }
-    try {
-      return ImageReaderDescription.build(values);
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new IllegalArgumentException(
-          "cannot parse image reader description \"" + description + "\": " + e.getMessage(), e);
-    }
+    return ImageReaderDescription.parse(description);
   }
 
   @Override

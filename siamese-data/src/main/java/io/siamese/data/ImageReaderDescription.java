@@ -1,17 +1,54 @@
 package io.siamese.data;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** Parses the values of {@link ImageReader#describe()} into a reader. */
+/** The text form of an {@link ImageReader}: {@link ImageReader#describe()}'s line parsed back into a reader. */
 final class ImageReaderDescription {
   private ImageReaderDescription() {}
 
-  static ImageReader build(Map<String, String> v) {
+  /** See {@link ImageReader#parse}. */
+  static ImageReader parse(String description) {
+    checkNotNull(description, "description");
+    String[] parts = description.trim().split(" +");
+    checkArgument(
+        parts[0].equals(ImageReader.VERSION),
+        "image reader description must start with %s, got \"%s\"",
+        ImageReader.VERSION,
+        description);
+    Map<String, String> values = new HashMap<>();
+    for (int i = 1; i < parts.length; i++) {
+      int eq = parts[i].indexOf('=');
+      checkArgument(eq > 0, "\"%s\" in image reader description is not key=value", parts[i]);
+      String key = parts[i].substring(0, eq);
+      checkArgument(
+          values.put(key, parts[i].substring(eq + 1)) == null,
+          "image reader description gives %s twice",
+          key);
+    }
+    try {
+      return build(values);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalArgumentException(
+          "cannot parse image reader description \"" + description + "\": " + e.getMessage(), e);
+    }
+  }
+
+  /** Numbers comma-separated, each in Java's shortest round-trip form. */
+  static String join(double[] values) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < values.length; i++) {
+      s.append(i == 0 ? "" : ",").append(values[i]);
+    }
+    return s.toString();
+  }
+
+  private static ImageReader build(Map<String, String> v) {
     Map<String, String> values = new HashMap<>(v);
     String shapeText = values.remove("shape");
     checkArgument(shapeText != null, "shape is missing");
